@@ -1,0 +1,36 @@
+import type {EventInput, StepOutcome} from '../engine/events.js';
+import type {MetricSource, Step} from '../runbook/schema.js';
+
+/** Everything a step executor may use. The driver owns the events around it (start, finish). */
+export type StepContext<S extends Step = Step> = {
+	/** Phase id ("rollback" for the rollback procedure). */
+	phase: string;
+	step: S;
+	/** Variables resolved so far, captures of earlier steps included. Values are real (unredacted). */
+	variables: Readonly<Record<string, string>>;
+	/** Environment for child processes: process.env + the target's env. */
+	env: Readonly<Record<string, string>>;
+	/** Folder of the runbook file: relative paths resolve from here. */
+	runbookDir: string;
+	/** Aborted on quit, Ctrl-C, rollback or a retry; executors must stop promptly and kill children. */
+	signal: AbortSignal;
+	/** One line of output. Redacted, written to the step's full log and batched to the screen by the driver. */
+	log: (line: string) => void;
+	/** Emits an event (gate-sampled, traffic-shifted, …); the driver stamps time and journals it. */
+	emit: (event: EventInput) => void;
+	/** Bake and watch durations are divided by this (rehearsal --speed). 1 in production. */
+	speed: number;
+	/** Metric definitions for the chosen target (target overrides applied). */
+	metrics: Readonly<Record<string, {title: string; unit?: string; green: MetricSource; blue?: MetricSource}>>;
+};
+
+export type StepResult = {
+	status: StepOutcome;
+	exitCode?: number | null;
+	/** For a person: why it failed, or the evidence it passed on. */
+	reason?: string;
+	/** Captured variables: name → value. */
+	captured?: Record<string, string>;
+};
+
+export type StepExecutor<S extends Step = Step> = (context: StepContext<S>) => Promise<StepResult>;

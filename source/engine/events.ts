@@ -1,0 +1,121 @@
+// The one stream: every change of a release is one of these events. The reducer folds them into
+// state; the journal, the plain/JSON output, the pair's view and resume all read the same events.
+
+export type StepStatus =
+	| 'pending'
+	| 'running'
+	| 'passed'
+	| 'failed'
+	| 'blocked'
+	| 'skipped'
+	| 'overridden'
+	| 'unknown';
+
+/** How a finished step ended. */
+export type StepOutcome = 'passed' | 'failed' | 'skipped' | 'unknown';
+
+export type Verdict = 'pass' | 'fail' | 'unknown';
+
+export type Colour = 'green' | 'blue';
+
+export type RunOutcome = 'completed' | 'stopped' | 'failed' | 'rolled-back';
+
+type At = {
+	/** Milliseconds since the epoch. */
+	ts: number;
+};
+
+type StepRef = {
+	/** Phase id, or "rollback" for the rollback procedure. */
+	phase: string;
+	step: string;
+};
+
+export type RunStarted = At & {
+	type: 'run-started';
+	title: string;
+	runbookFile: string;
+	target: string;
+	operator: string;
+	session: string;
+	/** Resolved variables; secret values are already redacted here. */
+	variables: Record<string, string>;
+	secretVariables: string[];
+};
+
+export type StepStarted = At & StepRef & {type: 'step-started'; attempt: number};
+
+export type StepOutput = At & StepRef & {type: 'step-output'; lines: string[]};
+
+export type StepFinished = At &
+	StepRef & {
+		type: 'step-finished';
+		status: StepOutcome;
+		exitCode?: number | null;
+		durationMs: number;
+		/** Why it failed or what it found, for a person. */
+		reason?: string;
+		/** Captured variables: name → value (secret ones redacted). */
+		captured?: Record<string, string>;
+	};
+
+/** A manual step, or one item of a linked checklist, ticked by an operator. */
+export type StepTicked = At & StepRef & {type: 'step-ticked'; operator: string; item?: number};
+
+export type GateSampled = At &
+	StepRef & {
+		type: 'gate-sampled';
+		/** Index of the gate in the step's gates. */
+		gate: number;
+		metric: string;
+		colour: Colour;
+		value: number | null;
+		verdict: Verdict;
+		/** The bound it was judged against, e.g. "≤ 300 ms" or "≤ 1.2× blue". */
+		threshold?: string;
+		reason?: string;
+		/** For traffic steps: the percentage on green when sampled. */
+		weight?: number;
+	};
+
+export type TrafficShifted = At & StepRef & {type: 'traffic-shifted'; weight: number};
+
+export type PhaseConfirmed = At & {type: 'phase-confirmed'; phase: string; operator: string};
+
+export type OverrideGiven = At & StepRef & {type: 'override-given'; reason: string; operator: string};
+
+export type RollbackStarted = At & {type: 'rollback-started'; operator: string; reason: string};
+
+export type NoteAdded = At & {type: 'note-added'; text: string; operator: string};
+
+/** The operator's decision about a step whose outcome is unknown (crash while it ran). */
+export type OutcomeDecided = At &
+	StepRef & {type: 'outcome-decided'; decision: 'rerun' | 'done' | 'failed'; operator: string};
+
+export type OperatorJoined = At & {type: 'operator-joined'; operator: string};
+
+export type RunResumed = At & {type: 'run-resumed'; operator: string};
+
+export type RunFinished = At & {type: 'run-finished'; outcome: RunOutcome; reason?: string};
+
+export type EngineEvent =
+	| RunStarted
+	| RunResumed
+	| StepStarted
+	| StepOutput
+	| StepFinished
+	| StepTicked
+	| GateSampled
+	| TrafficShifted
+	| PhaseConfirmed
+	| OverrideGiven
+	| RollbackStarted
+	| NoteAdded
+	| OutcomeDecided
+	| OperatorJoined
+	| RunFinished;
+
+export type EventType = EngineEvent['type'];
+
+/** An event before it is stamped with a time. */
+export type EventInput = EngineEvent extends infer E ? (E extends At ? Omit<E, 'ts'> : never) : never;

@@ -1,0 +1,107 @@
+import {changesProduction, isAutomated} from '../runbook/schema.js';
+import type {StepStatus} from './events.js';
+import type {PhaseState, RunState, StepState} from './state.js';
+
+const settled = (status: StepStatus): boolean =>
+	status === 'passed' || status === 'skipped' || status === 'overridden';
+
+/** The phase the operator works on: the first unconfirmed one, or the rollback once it began. */
+export const currentPhase = (state: RunState): PhaseState | undefined => {
+	if (state.rollback?.active) return state.rollback;
+	return state.phases.find((phase) => !phase.confirmed);
+};
+
+export type StepRef = {phase: PhaseState; step: StepState; index: number};
+
+/**
+ * The automated step the driver should start now, if any. Automated steps run in order; a step
+ * that failed, is running or has an unknown outcome holds back every later automated step.
+ * Manual steps never hold back automated ones.
+ */
+export const nextAutomatedStep = (state: RunState): StepRef | undefined => {
+	if (!state.started || state.outcome) return undefined;
+	const phase = currentPhase(state);
+	if (!phase) return undefined;
+	for (const [index, step] of phase.steps.entries()) {
+		if (!isAutomated(step.step)) continue;
+		if (step.status === 'pending') return {phase, step, index};
+		if (!settled(step.status)) return undefined;
+	}
+	return undefined;
+};
+
+/** The first step of the current phase that is not done, with the reason in words. */
+export const confirmBlocker = (state: RunState, operator?: string): string | undefined => {
+	const phase = currentPhase(state);
+	if (!phase) return undefined;
+	for (const step of phase.steps) {
+		if (settled(step.status)) continue;
+		const failingGate = step.gates.find((gate) => !gate.holds && gate.lastVerdict !== 'pending');
+		switch (step.status) {
+			case 'running':
+				if (step.kind === 'link') return `linked checklist "${step.title}" not ticked off yet (Space)`;
+				return `"${step.title}" is still running`;
+			case 'failed':
+				if (failingGate) {
+					return `gate ${failingGate.metric} failed: ${failingGate.reason ?? failingGate.lastVerdict} (threshold ${failingGate.threshold ?? '?'})`;
+				}
+				return `"${step.title}" failed${step.reason ? `: ${step.reason}` : ''}`;
+			case 'unknown':
+				return `"${step.title}" outcome unknown${step.reason ? `: ${step.reason}` : ''}`;
+			default:
+				if (!isAutomated(step.step)) return `"${step.title}" not ticked yet (Space)`;
+				return `"${step.title}" has not run yet`;
+		}
+	}
+	if (phase.confirm === 'pair' && phase.confirmations.length > 0) {
+		const first = phase.confirmations[0];
+		if (operator !== undefined && operator === first) {
+			return `four eyes: confirmed by ${first}, needs a second operator (greenlight join)`;
+		}
+	}
+	return undefined;
+};
+
+/** Rollback is offered once a step that changes production has started. */
+export const canRollback = (state: RunState): boolean => {
+	if (!state.rollback || state.rollback.active || state.outcome) return false;
+	return state.phases.some((phase) =>
+		phase.steps.some((step) => changesProduction(step.step) && step.status !== 'pending'),
+	);
+};
+
+/** What a row shows: a pending step behind a failed one is blocked, not merely pending. */
+export const displayStatus = (phase: PhaseState, index: number): StepStatus => {
+	const step = phase.steps[index];
+	if (!step) return 'pending';
+	if (step.status !== 'pending') return step.status;
+	const earlierStuck = phase.steps
+		.slice(0, index)
+		.some((earlier) => isAutomated(earlier.step) && (earlier.status === 'failed' || earlier.status === 'unknown'));
+	return earlierStuck && isAutomated(step.step) ? 'blocked' : 'pending';
+};
+
+/** Every phase confirmed: the release is done. */
+export const allPhasesConfirmed = (state: RunState): boolean => state.phases.every((phase) => phase.confirmed);
+
+/** The rollback ran to its end. */
+export const rollbackDone = (state: RunState): boolean =>
+	Boolean(state.rollback?.active && state.rollback.steps.every((step) => settled(step.status)));
+
+/** The step in the current phase that needs the operator (a failed, unknown or untucked manual one). */
+export const stepAwaitingOperator = (state: RunState): StepRef | undefined => {
+	const phase = currentPhase(state);
+	if (!phase) return undefined;
+	for (const [index, step] of phase.steps.entries()) {
+		if (step.status === 'failed' || step.status === 'unknown') return {phase, step, index};
+		if (!isAutomated(step.step) && !settled(step.status)) return {phase, step, index};
+	}
+	return undefined;
+};
+
+export const findStep = (state: RunState, phaseId: string, stepId: string): StepState | undefined => {
+	const phase = phaseId === state.rollback?.id ? state.rollback : state.phases.find((p) => p.id === phaseId);
+	return phase?.steps.find((step) => step.id === stepId);
+};
+
+export const isSettled = settled;

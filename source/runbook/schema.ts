@@ -1,0 +1,277 @@
+import {z} from 'zod';
+
+// The runbook format v1. Every object is strict: a typo must never silently disable a gate.
+
+export const durationPattern = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
+
+const Duration = z
+	.string()
+	.regex(durationPattern, {message: 'expected a duration like "90s", "5m", "1h" or "500ms"'})
+	.describe('A duration: a number followed by ms, s, m or h, e.g. "90s", "5m", "1h".');
+
+const Identifier = z
+	.string()
+	.regex(/^[A-Za-z][\w-]*$/, {message: 'expected an id of letters, digits, "-" and "_", starting with a letter'});
+
+const RegexString = z.string().superRefine((value, ctx) => {
+	try {
+		new RegExp(value);
+	} catch (error) {
+		ctx.addIssue({code: 'custom', message: `invalid regular expression: ${(error as Error).message}`});
+	}
+});
+
+const JsonPath = z
+	.string()
+	.regex(/^\$/, {message: 'expected a JSON path starting with "$", e.g. "$.Machines[*].id"'})
+	.describe('A JSON path such as "$.Machines[*].id" or "$.status".');
+
+const Argv = z
+	.array(z.string())
+	.min(1, {message: 'expected at least the program name'})
+	.describe('The command as an argv array; each {{variable}} becomes (part of) one element, never shell text.');
+
+const EnvMap = z.record(z.string(), z.string()).describe('Environment variables for the child process.');
+
+export const Variable = z
+	.strictObject({
+		description: z.string().optional(),
+		default: z.string().optional().describe('Value used when nothing else sets the variable.'),
+		prompt: z.string().optional().describe('Asked at start when no other source sets it.'),
+		pattern: RegexString.optional().describe('A value must match this regular expression.'),
+		env: z.string().optional().describe('Read the value from this environment variable.'),
+		secret: z.boolean().optional().describe('Never shown or stored unredacted.'),
+	})
+	.describe('A {{variable}}: from --var, env, default, a prompt or a capture.');
+
+export const Capture = z.union([
+	z.strictObject({regex: RegexString.describe('First group (or whole match) becomes the value.')}),
+	z.strictObject({json: JsonPath.describe('Matches are joined with "," when several.')}),
+]);
+
+const stepBase = {
+	id: Identifier.describe('Unique within the runbook.'),
+	title: z.string().min(1),
+	description: z.string().optional(),
+	idempotent: z.boolean().optional().describe('Safe to run again after a crash.'),
+	secret: z.boolean().optional().describe('Output is never shown or stored unredacted.'),
+	changesProduction: z
+		.boolean()
+		.optional()
+		.describe('From the moment this step starts, rollback is offered.'),
+};
+
+export const ManualStep = z.strictObject({
+	...stepBase,
+	kind: z.literal('manual'),
+});
+
+export const CommandStep = z.strictObject({
+	...stepBase,
+	kind: z.literal('command'),
+	run: Argv,
+	shell: z.boolean().optional().describe('Run through a shell. Only where explicitly asked for.'),
+	env: EnvMap.optional(),
+	cwd: z.string().optional(),
+	stdin: z.string().optional().describe('Text fed to the command on standard input.'),
+	timeout: Duration.optional(),
+	expect: z
+		.strictObject({
+			exitCode: z.number().int().optional().describe('Default 0.'),
+			stdout: RegexString.optional().describe('Standard output must match this regular expression.'),
+		})
+		.optional(),
+	capture: z.record(Identifier, Capture).optional().describe('Variables taken from standard output.'),
+});
+
+export const HttpStep = z.strictObject({
+	...stepBase,
+	kind: z.literal('http'),
+	method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).optional(),
+	url: z.string().min(1),
+	headers: z.record(z.string(), z.string()).optional(),
+	body: z.string().optional(),
+	timeout: Duration.optional(),
+	expect: z
+		.strictObject({
+			status: z.number().int().min(100).max(599).optional().describe('Default: any 2xx.'),
+			body: RegexString.optional().describe('The response body must match this regular expression.'),
+			json: z
+				.strictObject({
+					path: JsonPath,
+					equals: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
+					matches: RegexString.optional(),
+				})
+				.optional(),
+		})
+		.optional(),
+	capture: z.record(Identifier, Capture).optional(),
+});
+
+export const Gate = z
+	.strictObject({
+		metric: Identifier.describe('A key of "metrics".'),
+		min: z.number().optional(),
+		max: z.number().optional(),
+		maxRatioToBlue: z.number().positive().optional().describe('Green may be at most this multiple of blue.'),
+		samples: z.number().int().min(1).optional().describe('Consecutive good samples needed. Default 1.'),
+	})
+	.describe('Holds when the metric stays within bounds for `samples` consecutive samples.');
+
+export const WatchStep = z.strictObject({
+	...stepBase,
+	kind: z.literal('watch'),
+	duration: Duration,
+	interval: Duration.optional().describe('Sampling interval. Default 5s.'),
+	gates: z.array(Gate).min(1),
+});
+
+export const TrafficStep = z.strictObject({
+	...stepBase,
+	kind: z.literal('traffic'),
+	weights: z.array(z.number().min(0).max(100)).min(1).describe('Percentages of traffic on green, in order.'),
+	bake: Duration.describe('How long each weight is observed before the next.'),
+	interval: Duration.optional(),
+	run: Argv.describe('Moves traffic; {{weight}} is the percentage.'),
+	env: EnvMap.optional(),
+	timeout: Duration.optional(),
+	gates: z.array(Gate).default([]),
+});
+
+export const LinkStep = z.strictObject({
+	...stepBase,
+	kind: z.literal('link'),
+	file: z.string().min(1).describe('Another runbook file, relative to this one; its steps are ticked off nested.'),
+});
+
+export const ExportStep = z.strictObject({
+	...stepBase,
+	kind: z.literal('export'),
+	what: z.enum(['release-record', 'snapshot']).describe('The release record or the observability snapshot.'),
+});
+
+export const Step = z.discriminatedUnion('kind', [
+	ManualStep,
+	CommandStep,
+	HttpStep,
+	WatchStep,
+	TrafficStep,
+	LinkStep,
+	ExportStep,
+]);
+
+export const Phase = z.strictObject({
+	id: Identifier,
+	title: z.string().min(1),
+	description: z.string().optional(),
+	confirm: z
+		.enum(['operator', 'pair'])
+		.default('operator')
+		.describe('"pair": two different operators must confirm (four eyes).'),
+	steps: z.array(Step).min(1),
+});
+
+export const MetricSource = z.discriminatedUnion('type', [
+	z.strictObject({
+		type: z.literal('prometheus'),
+		url: z.string().min(1).describe('Base URL of the Prometheus HTTP API.'),
+		query: z.string().min(1).describe('PromQL; must yield one number.'),
+		tokenEnv: z.string().optional().describe('Environment variable holding the bearer token.'),
+		timeout: Duration.optional(),
+	}),
+	z.strictObject({
+		type: z.literal('scrape'),
+		url: z.string().min(1).describe('A Prometheus text exposition endpoint.'),
+		metric: z.string().min(1).describe('Metric family name (without _bucket for histograms).'),
+		labels: z.record(z.string(), z.string()).optional().describe('Only series with these labels.'),
+		aggregate: z
+			.enum(['quantile', 'rate', 'gauge', 'ratio'])
+			.describe('quantile of a histogram, rate of a counter, a gauge value, or a ratio of two counter rates.'),
+		quantile: z.number().min(0).max(1).optional(),
+		window: Duration.optional().describe('Sliding window for rates and quantiles. Default 1m.'),
+		ratioOf: z
+			.strictObject({labels: z.record(z.string(), z.string())})
+			.optional()
+			.describe('For "ratio": numerator series labels; the denominator is all series of the metric.'),
+		scale: z.number().optional().describe('Multiply the result, e.g. 1000 for seconds → ms, 100 for %.'),
+		timeout: Duration.optional(),
+	}),
+	z.strictObject({
+		type: z.literal('http-json'),
+		url: z.string().min(1),
+		path: JsonPath,
+		headers: z.record(z.string(), z.string()).optional(),
+		timeout: Duration.optional(),
+	}),
+	z.strictObject({
+		type: z.literal('command'),
+		run: Argv,
+		env: EnvMap.optional(),
+		timeout: Duration.optional(),
+	}),
+]);
+
+export const Metric = z.strictObject({
+	title: z.string().min(1),
+	unit: z.string().optional(),
+	green: MetricSource,
+	blue: MetricSource.optional(),
+});
+
+export const Target = z.strictObject({
+	description: z.string().optional(),
+	env: EnvMap.optional().describe('Environment for every command of this target.'),
+	variables: z.record(z.string(), z.string()).optional().describe('Variable values for this target.'),
+	metrics: z
+		.record(
+			z.string(),
+			z.strictObject({green: MetricSource.optional(), blue: MetricSource.optional()}),
+		)
+		.optional()
+		.describe('Where a metric is read from on this target; gates and thresholds stay the same.'),
+});
+
+export const Runbook = z.strictObject({
+	$schema: z.string().optional(),
+	version: z.literal(1).optional(),
+	title: z.string().min(1),
+	description: z.string().optional(),
+	variables: z.record(Identifier, Variable).default({}),
+	metrics: z.record(Identifier, Metric).default({}),
+	phases: z.array(Phase).min(1),
+	rollback: z
+		.strictObject({
+			title: z.string().min(1),
+			steps: z.array(Step).min(1),
+		})
+		.optional(),
+	targets: z.record(Identifier, Target).default({}),
+});
+
+export type Runbook = z.output<typeof Runbook>;
+export type RunbookInput = z.input<typeof Runbook>;
+export type Phase = z.output<typeof Phase>;
+export type Step = z.output<typeof Step>;
+export type StepKind = Step['kind'];
+export type CommandStep = z.output<typeof CommandStep>;
+export type HttpStep = z.output<typeof HttpStep>;
+export type WatchStep = z.output<typeof WatchStep>;
+export type TrafficStep = z.output<typeof TrafficStep>;
+export type LinkStep = z.output<typeof LinkStep>;
+export type ExportStep = z.output<typeof ExportStep>;
+export type ManualStep = z.output<typeof ManualStep>;
+export type Gate = z.output<typeof Gate>;
+export type Capture = z.output<typeof Capture>;
+export type Metric = z.output<typeof Metric>;
+export type MetricSource = z.output<typeof MetricSource>;
+export type Variable = z.output<typeof Variable>;
+export type Target = z.output<typeof Target>;
+
+/** Steps that run by themselves when their phase becomes current. */
+export const isAutomated = (step: Step): boolean => step.kind !== 'manual' && step.kind !== 'link';
+
+/** Traffic steps always change production; others say so explicitly. */
+export const changesProduction = (step: Step): boolean =>
+	step.kind === 'traffic' || step.changesProduction === true;
+
+export const ROLLBACK_PHASE_ID = 'rollback';

@@ -1,0 +1,12 @@
+import {defineConfig} from 'vitest/config';
+
+export default defineConfig({
+	test: {
+		include: ['test/**/*.test.{ts,tsx}'],
+		testTimeout: 30_000,
+		hookTimeout: 60_000,
+		// Tests start real processes and servers; two cores are all a machine here has.
+		maxWorkers: 2,
+		fileParallelism: true,
+	},
+});
