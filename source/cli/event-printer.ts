@@ -1,0 +1,59 @@
+import type {EngineEvent} from '../engine/events.js';
+import {formatDuration} from '../runbook/duration.js';
+
+const icons = {passed: '✓', failed: '✗', skipped: '↷', unknown: '?'} as const;
+
+const clock = (ts: number): string => new Date(ts).toISOString().slice(11, 19);
+
+/** One event as a plain line (or lines) for a log file or a terminal without a TTY. */
+export const plainLines = (event: EngineEvent): string[] => {
+	const at = clock(event.ts);
+	switch (event.type) {
+		case 'run-started':
+			return [`${at} ▶ ${event.title} — target ${event.target || '(none)'}, session ${event.session}, operator ${event.operator}`];
+		case 'run-resumed':
+			return [`${at} ▶ resumed by ${event.operator}`];
+		case 'operator-joined':
+			return [`${at} + ${event.operator} joined`];
+		case 'step-started':
+			return [`${at}   … ${event.phase}/${event.step}${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}`];
+		case 'step-output':
+			return event.lines.map((line) => `           │ ${line}`);
+		case 'step-finished': {
+			const captured = event.captured ? ` captured ${Object.keys(event.captured).join(', ')}` : '';
+			const reason = event.reason ? `: ${event.reason}` : '';
+			return [`${at}   ${icons[event.status]} ${event.status} ${event.phase}/${event.step} (${formatDuration(event.durationMs)})${reason}${captured}`];
+		}
+		case 'step-ticked':
+			return [`${at}   ✓ ticked ${event.phase}/${event.step}${event.item === undefined ? '' : ` item ${event.item + 1}`} by ${event.operator}`];
+		case 'gate-sampled': {
+			if (event.colour === 'blue') return [];
+			const value = event.value === null ? 'no value' : String(Math.round(event.value * 1000) / 1000);
+			const verdict = {pass: '✓ pass', fail: '✗ fail', unknown: '? unknown'}[event.verdict];
+			const weight = event.weight === undefined ? '' : ` at ${event.weight}%`;
+			return [`${at}     gate ${event.metric}${weight}: ${value} ${verdict} (${event.threshold ?? ''})${event.reason ? ` — ${event.reason}` : ''}`];
+		}
+		case 'traffic-shifted':
+			return [`${at}     traffic: ${event.weight}% on green`];
+		case 'phase-confirmed':
+			return [`${at} ✔ phase ${event.phase} confirmed by ${event.operator}`];
+		case 'override-given':
+			return [`${at} ⚑ BREAK-GLASS override of ${event.phase}/${event.step} by ${event.operator}: ${event.reason}`];
+		case 'rollback-started':
+			return [`${at} ↩ ROLLBACK started by ${event.operator}: ${event.reason}`];
+		case 'note-added':
+			return [`${at} ✎ note by ${event.operator}: ${event.text}`];
+		case 'outcome-decided':
+			return [`${at}   ${event.phase}/${event.step}: outcome decided "${event.decision}" by ${event.operator}`];
+		case 'run-finished':
+			return [`${at} ■ ${event.outcome}${event.reason ? `: ${event.reason}` : ''}`];
+	}
+};
+
+export const printEvents = (write: (text: string) => void, json: boolean) => (event: EngineEvent) => {
+	if (json) {
+		write(`${JSON.stringify(event)}\n`);
+		return;
+	}
+	for (const line of plainLines(event)) write(`${line}\n`);
+};

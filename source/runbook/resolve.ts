@@ -1,0 +1,91 @@
+import type {Metric, MetricSource, Runbook} from './schema.js';
+
+export type VariableSources = {
+	/** --var name=value, highest precedence. */
+	cli: Readonly<Record<string, string>>;
+	/** The process environment (for variables with "env"). */
+	env: Readonly<Record<string, string | undefined>>;
+	/** Values a rehearsal sandbox knows only at run time (ports). */
+	runtime?: Readonly<Record<string, string>>;
+};
+
+export type ResolvedVariables = {
+	values: Record<string, string>;
+	/** Names whose values must never be shown. */
+	secretNames: string[];
+	/** Declared variables with no value yet; those with a prompt can be asked for. */
+	missing: Array<{name: string; prompt?: string}>;
+	/** Values that do not fit their pattern, or --var names the runbook does not declare. */
+	problems: string[];
+};
+
+/**
+ * Precedence, lowest first: default < env < target variables < runtime (sandbox) < --var.
+ * Captured variables are not declared here; they appear when their step finishes.
+ */
+export const resolveVariables = (runbook: Runbook, target: string, sources: VariableSources): ResolvedVariables => {
+	const targetValues = runbook.targets[target]?.variables ?? {};
+	const values: Record<string, string> = {};
+	const missing: ResolvedVariables['missing'] = [];
+	const problems: string[] = [];
+	for (const [name, variable] of Object.entries(runbook.variables)) {
+		const fromEnv = variable.env ? sources.env[variable.env] : undefined;
+		const value =
+			sources.cli[name] ?? sources.runtime?.[name] ?? targetValues[name] ?? (fromEnv || undefined) ?? variable.default;
+		if (value === undefined) {
+			missing.push({name, prompt: variable.prompt});
+			continue;
+		}
+		values[name] = value;
+	}
+	for (const name of Object.keys(sources.cli)) {
+		if (!(name in runbook.variables)) problems.push(`--var ${name}: the runbook declares no variable "${name}"`);
+	}
+	problems.push(...checkPatterns(runbook, values));
+	const secretNames = Object.entries(runbook.variables)
+		.filter(([, variable]) => variable.secret)
+		.map(([name]) => name);
+	return {values, secretNames, missing, problems};
+};
+
+export const checkPatterns = (runbook: Runbook, values: Readonly<Record<string, string>>): string[] =>
+	Object.entries(runbook.variables).flatMap(([name, variable]) => {
+		const value = values[name];
+		if (value === undefined || !variable.pattern) return [];
+		return new RegExp(variable.pattern).test(value)
+			? []
+			: [`variable ${name}: "${variable.secret ? '«redacted»' : value}" does not match ${variable.pattern}`];
+	});
+
+export type ResolvedMetric = {title: string; unit?: string; green: MetricSource; blue?: MetricSource};
+
+/** The metric sources for a target: the target may say where numbers come from, never the thresholds. */
+export const resolveMetrics = (runbook: Runbook, target: string): Record<string, ResolvedMetric> => {
+	const overrides = runbook.targets[target]?.metrics ?? {};
+	return Object.fromEntries(
+		Object.entries(runbook.metrics).map(([id, metric]: [string, Metric]) => {
+			const override = overrides[id];
+			return [
+				id,
+				{
+					title: metric.title,
+					unit: metric.unit,
+					green: override?.green ?? metric.green,
+					blue: override?.blue ?? metric.blue,
+				},
+			];
+		}),
+	);
+};
+
+/** The environment for every command: the process's, then the target's on top. */
+export const resolveEnv = (
+	runbook: Runbook,
+	target: string,
+	base: Readonly<Record<string, string | undefined>>,
+	extra: Readonly<Record<string, string>> = {},
+): Record<string, string> => {
+	const env: Record<string, string> = {};
+	for (const [key, value] of Object.entries(base)) if (value !== undefined) env[key] = value;
+	return {...env, ...(runbook.targets[target]?.env ?? {}), ...extra};
+};
