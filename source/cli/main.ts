@@ -1,0 +1,135 @@
+#!/usr/bin/env node
+import {readFileSync} from 'node:fs';
+import {killAllChildren} from '../adapters/command-runner.js';
+import {runbookJsonSchema} from '../runbook/json-schema.js';
+import {validateFile} from '../runbook/load.js';
+import {cleanupStaleSandboxes, startSandbox} from '../sandbox/sandbox.js';
+import {scenarios} from '../sandbox/scenarios.js';
+import {sessionsRoot} from '../adapters/sessions.js';
+import {runContractCommand} from './commands/contract.js';
+import {runShiftCommand} from './commands/shift.js';
+import {exportSession, joinSession} from './pair.js';
+import {defaultOperator, runRelease, type ReleaseOptions} from './release.js';
+import {EXIT, helpText, parse, parseVars, UsageError} from './usage.js';
+
+const runOptions = {
+	target: {type: 'string'},
+	var: {type: 'string', multiple: true},
+	operator: {type: 'string'},
+	session: {type: 'string'},
+	yes: {type: 'boolean', short: 'y'},
+	json: {type: 'boolean'},
+	'on-fail': {type: 'string'},
+	'on-unknown': {type: 'string'},
+	speed: {type: 'string'},
+	scenario: {type: 'string'},
+} as const;
+
+const oneOf = <T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T => {
+	if (value === undefined) return fallback;
+	if ((allowed as readonly string[]).includes(value)) return value as T;
+	throw new UsageError(`--${flag} must be one of ${allowed.join('|')}, got "${value}"`);
+};
+
+const releaseOptions = (args: string[], rehearse: boolean): ReleaseOptions => {
+	const {values, positionals} = parse(args, runOptions);
+	if (!rehearse && (values.scenario !== undefined || values.speed !== undefined)) {
+		throw new UsageError('--scenario and --speed belong to greenlight rehearse');
+	}
+	const speed = values.speed === undefined ? (rehearse ? 20 : 1) : Number(values.speed);
+	if (!Number.isFinite(speed) || speed <= 0) throw new UsageError(`--speed must be a positive number, got "${values.speed}"`);
+	const scenario = values.scenario;
+	if (scenario !== undefined && !scenarios.some((entry) => entry.name === scenario)) {
+		throw new UsageError(`unknown scenario "${scenario}"; greenlight scenarios lists: ${scenarios.map((entry) => entry.name).join(', ')}`);
+	}
+	return {
+		file: positionals[0] ?? 'runbook.json',
+		target: values.target ?? (rehearse ? 'rehearsal' : undefined),
+		vars: parseVars(values.var),
+		operator: values.operator,
+		session: values.session,
+		yes: values.yes ?? false,
+		json: values.json ?? false,
+		onFail: oneOf('on-fail', values['on-fail'], ['stop', 'rollback'] as const, 'stop'),
+		onUnknown: oneOf('on-unknown', values['on-unknown'], ['stop', 'rerun', 'done'] as const, 'stop'),
+		speed,
+		sandbox: rehearse
+			? async (sessionDir) => {
+					await cleanupStaleSandboxes(sessionsRoot(process.cwd()));
+					return startSandbox({sessionDir, scenario});
+				}
+			: undefined,
+	};
+};
+
+const version = (): string => {
+	const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {version: string};
+	return manifest.version;
+};
+
+export const main = async (argv: string[]): Promise<number> => {
+	const [command, ...args] = argv;
+	switch (command) {
+		case undefined:
+		case 'help':
+		case '--help':
+		case '-h':
+			process.stdout.write(helpText);
+			return command === undefined ? EXIT.usage : EXIT.completed;
+		case '--version':
+		case '-v':
+			process.stdout.write(`${version()}\n`);
+			return EXIT.completed;
+		case 'run':
+			return runRelease(releaseOptions(args, false));
+		case 'rehearse':
+			return runRelease(releaseOptions(args, true));
+		case 'join': {
+			const {values} = parse(args, {session: {type: 'string'}, operator: {type: 'string'}, json: {type: 'boolean'}}, 0);
+			return joinSession({session: values.session, operator: values.operator ?? defaultOperator(), json: values.json ?? false});
+		}
+		case 'export': {
+			const {values} = parse(args, {session: {type: 'string'}, out: {type: 'string'}}, 0);
+			return exportSession({session: values.session, out: values.out});
+		}
+		case 'validate': {
+			const {positionals} = parse(args, {});
+			const result = await validateFile(positionals[0] ?? 'runbook.json');
+			const stream = result.exitCode === 0 ? process.stdout : process.stderr;
+			for (const line of result.lines) stream.write(`${line}\n`);
+			return result.exitCode;
+		}
+		case 'schema':
+			parse(args, {}, 0);
+			process.stdout.write(`${JSON.stringify(runbookJsonSchema(), null, 2)}\n`);
+			return EXIT.completed;
+		case 'scenarios':
+			parse(args, {}, 0);
+			for (const scenario of scenarios) process.stdout.write(`${scenario.name.padEnd(20)} ${scenario.description}\n`);
+			return EXIT.completed;
+		case 'contract':
+			return runContractCommand(args);
+		case 'shift':
+			return runShiftCommand(args);
+		default:
+			throw new UsageError(`unknown command "${command}"`);
+	}
+};
+
+process.on('exit', () => killAllChildren());
+
+main(process.argv.slice(2)).then(
+	(code) => {
+		process.exitCode = code;
+	},
+	(error: unknown) => {
+		if (error instanceof UsageError) {
+			process.stderr.write(`greenlight: ${error.message}\nRun "greenlight --help" for usage.\n`);
+			process.exitCode = EXIT.usage;
+			return;
+		}
+		// Never a stack trace for the operator; the message is what they can act on.
+		process.stderr.write(`greenlight: ${(error as Error).message ?? String(error)}\n`);
+		process.exitCode = EXIT.failed;
+	},
+);

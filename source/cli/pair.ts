@@ -1,0 +1,91 @@
+import path from 'node:path';
+import {writeExports} from '../adapters/export/write-exports.js';
+import {followJournal, readJournal} from '../adapters/journal.js';
+import {createRedactor} from '../adapters/redactor.js';
+import {postToInbox} from '../adapters/session-inbox.js';
+import {latestSession, sessionsRoot} from '../adapters/sessions.js';
+import type {EngineEvent, RunStarted} from '../engine/events.js';
+import {reduce, replay} from '../engine/reduce.js';
+import {initialState, type RunState} from '../engine/state.js';
+import {formatProblem, loadRunbook} from '../runbook/load.js';
+import {renderChecklist} from '../ui/render-checklist.js';
+import {printEvents} from './event-printer.js';
+import {EXIT, UsageError} from './usage.js';
+
+const say = (text: string) => process.stderr.write(`greenlight: ${text}\n`);
+
+const pickSession = (session: string | undefined): string => {
+	const dir = session ? path.resolve(session) : latestSession(sessionsRoot(process.cwd()));
+	if (!dir) throw new UsageError('no session found in .greenlight/sessions; pass --session DIR');
+	return dir;
+};
+
+const readSession = (sessionDir: string): {events: EngineEvent[]; started: RunStarted} => {
+	const read = readJournal(path.join(sessionDir, 'journal.ndjson'));
+	if (!read.ok) throw new UsageError(read.message);
+	const started = read.events.find((event): event is RunStarted => event.type === 'run-started');
+	if (!started) throw new UsageError(`session ${sessionDir} has not started a run`);
+	return {events: read.events, started};
+};
+
+/** `greenlight join`: the same live view, built from the driver's journal. */
+export const joinSession = async (options: {session?: string; operator: string; json: boolean}): Promise<number> => {
+	const sessionDir = pickSession(options.session);
+	const {events, started} = readSession(sessionDir);
+	const loaded = await loadRunbook(started.runbookFile);
+	if (!loaded.ok) {
+		for (const problem of loaded.problems) process.stderr.write(`${formatProblem(problem)}\n`);
+		return EXIT.usage;
+	}
+	let state: RunState = replay(initialState(loaded.loaded.runbook, loaded.loaded.links), events);
+	if (state.outcome) {
+		say(`session ${path.basename(sessionDir)} has finished: ${state.outcome}`);
+		return EXIT.usage;
+	}
+	const listeners = new Set<() => void>();
+	const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !options.json;
+	const print = printEvents((text) => process.stdout.write(text), options.json);
+	let finished: () => void = () => {};
+	const ended = new Promise<void>((resolve) => {
+		finished = resolve;
+	});
+	const stopFollowing = followJournal(path.join(sessionDir, 'journal.ndjson'), (fresh) => {
+		if (!interactive) fresh.forEach(print);
+		state = fresh.reduce(reduce, state);
+		for (const listener of listeners) listener();
+		if (state.outcome) finished();
+	});
+	postToInbox(sessionDir, {operator: options.operator, joined: true});
+	try {
+		if (interactive) {
+			await renderChecklist({
+				store: {
+					getState: () => state,
+					subscribe(listener) {
+						listeners.add(listener);
+						return () => listeners.delete(listener);
+					},
+				},
+				send: (intent) => postToInbox(sessionDir, {operator: options.operator, intent}),
+				role: 'pair',
+				operator: options.operator,
+			});
+		} else {
+			await ended;
+		}
+	} finally {
+		stopFollowing();
+	}
+	return state.outcome === 'completed' || !state.outcome ? EXIT.completed : EXIT.failed;
+};
+
+/** `greenlight export`: the release record and snapshot again, from any journal. */
+export const exportSession = async (options: {session?: string; out?: string}): Promise<number> => {
+	const sessionDir = pickSession(options.session);
+	const {events, started} = readSession(sessionDir);
+	const outDir = path.resolve(options.out ?? path.dirname(started.runbookFile));
+	const version = started.variables.version ?? path.basename(sessionDir);
+	const written = await writeExports({events, sessionDir, outDir, version, redactor: createRedactor([])});
+	process.stdout.write(`release record: ${written.recordPath}\nsnapshot: ${written.snapshotDir}\n`);
+	return EXIT.completed;
+};

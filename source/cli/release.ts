@@ -1,0 +1,219 @@
+import {existsSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {createInterface} from 'node:readline/promises';
+import {killAllChildren} from '../adapters/command-runner.js';
+import {executeCommandStep} from '../adapters/command-step.js';
+import {createDriver, type AutoPolicy, type Driver} from '../adapters/driver.js';
+import {writeExports} from '../adapters/export/write-exports.js';
+import {executeHttpStep} from '../adapters/http-step.js';
+import {openJournal, readJournal} from '../adapters/journal.js';
+import {createMetricReader} from '../adapters/metrics/metric-reader.js';
+import {createRedactor} from '../adapters/redactor.js';
+import {acquireSessionLock} from '../adapters/session-lock.js';
+import {watchInbox} from '../adapters/session-inbox.js';
+import {findResumableSession, newSessionDir, sessionsRoot} from '../adapters/sessions.js';
+import {createTrafficExecutor} from '../adapters/traffic-step.js';
+import {createWatchExecutor} from '../adapters/watch-step.js';
+import type {EngineEvent, RunOutcome} from '../engine/events.js';
+import {formatProblem, loadRunbook} from '../runbook/load.js';
+import {checkPatterns, resolveEnv, resolveMetrics, resolveVariables} from '../runbook/resolve.js';
+import type {Sandbox} from '../sandbox/sandbox.js';
+import {renderChecklist} from '../ui/render-checklist.js';
+import {printEvents} from './event-printer.js';
+import {EXIT, UsageError} from './usage.js';
+
+export type ReleaseOptions = {
+	file: string;
+	target?: string;
+	vars: Record<string, string>;
+	operator?: string;
+	session?: string;
+	yes: boolean;
+	json: boolean;
+	onFail: 'stop' | 'rollback';
+	onUnknown: 'stop' | 'rerun' | 'done';
+	/** rehearse: start a sandbox for the session. */
+	sandbox?: (sessionDir: string) => Promise<Sandbox>;
+	speed: number;
+};
+
+const write = (text: string) => process.stdout.write(text);
+const say = (text: string) => process.stderr.write(`greenlight: ${text}\n`);
+
+export const defaultOperator = (): string => {
+	try {
+		return os.userInfo().username;
+	} catch {
+		return process.env.USER ?? 'operator';
+	}
+};
+
+/** `greenlight run` and `greenlight rehearse`: the live checklist or its headless twin. */
+export const runRelease = async (options: ReleaseOptions): Promise<number> => {
+	const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !options.json && !options.yes;
+	if (!interactive && !options.yes) {
+		throw new UsageError('no terminal to confirm phases in: pass --yes to confirm phases whose checks passed (failing gates are never overridden)');
+	}
+
+	const loaded = await loadRunbook(options.file);
+	if (!loaded.ok) {
+		for (const problem of loaded.problems) process.stderr.write(`${formatProblem(problem)}\n`);
+		return EXIT.usage;
+	}
+	const {runbook} = loaded.loaded;
+	const runbookFile = loaded.loaded.file;
+	const targetNames = Object.keys(runbook.targets);
+	const target = options.target ?? (targetNames.includes('production') ? 'production' : '');
+	if (target && !runbook.targets[target]) {
+		throw new UsageError(`unknown target "${target}"; the runbook defines: ${targetNames.join(', ') || 'no targets'}`);
+	}
+	const operator = options.operator ?? defaultOperator();
+
+	// The session: resume an unfinished one of this runbook, or start a new one.
+	const root = sessionsRoot(process.cwd());
+	let sessionDir = options.session ? path.resolve(options.session) : undefined;
+	if (!sessionDir && !options.sandbox) sessionDir = findResumableSession(root, runbookFile);
+	sessionDir ??= newSessionDir(root, new Date());
+	const journalFile = path.join(sessionDir, 'journal.ndjson');
+	let priorEvents: EngineEvent[] = [];
+	if (existsSync(journalFile)) {
+		const read = readJournal(journalFile);
+		if (!read.ok) {
+			say(`${read.message}\nThe journal was not used. Inspect ${journalFile}; start a new session with --session <new dir>.`);
+			return EXIT.usage;
+		}
+		for (const warning of read.warnings) say(warning);
+		priorEvents = read.events;
+		if (priorEvents.some((event) => event.type === 'run-finished')) {
+			say(`session ${sessionDir} has finished already; start a new one with --session <new dir>, or export it with greenlight export`);
+			return EXIT.usage;
+		}
+	}
+	const lock = acquireSessionLock(sessionDir, {operator});
+	if (!lock.ok) {
+		say(lock.message);
+		return EXIT.usage;
+	}
+
+	let sandbox: Sandbox | undefined;
+	let driver: Driver | undefined;
+	let stopInbox = () => {};
+	const cleanup = async () => {
+		stopInbox();
+		killAllChildren();
+		await sandbox?.stop();
+		lock.release();
+	};
+
+	try {
+		if (options.sandbox) {
+			if (!options.json) say('starting the rehearsal sandbox…');
+			sandbox = await options.sandbox(sessionDir);
+			if (!options.json) say(sandbox.describe());
+		}
+
+		const resolved = resolveVariables(runbook, target, {cli: options.vars, env: process.env, runtime: sandbox?.variables});
+		if (resolved.problems.length > 0) throw new UsageError(resolved.problems.join('\n'));
+		for (const missing of resolved.missing) {
+			if (!interactive || !missing.prompt) {
+				throw new UsageError(`variable ${missing.name} has no value: pass --var ${missing.name}=…`);
+			}
+			resolved.values[missing.name] = await ask(`${missing.prompt}: `);
+		}
+		const patternProblems = checkPatterns(runbook, resolved.values);
+		if (patternProblems.length > 0) throw new UsageError(patternProblems.join('\n'));
+
+		const secrets = resolved.secretNames.map((name) => resolved.values[name]).filter((value): value is string => Boolean(value));
+		const redactor = createRedactor(secrets);
+		const journal = openJournal(journalFile);
+		const reader = createMetricReader();
+		const auto: AutoPolicy | undefined = options.yes ? {onFail: options.onFail, onUnknown: options.onUnknown} : undefined;
+		const repoDir = path.dirname(runbookFile);
+		const version = resolved.values.version ?? path.basename(sessionDir);
+
+		driver = createDriver({
+			runbook,
+			runbookFile,
+			links: loaded.loaded.links,
+			target,
+			operator,
+			sessionDir,
+			session: path.basename(sessionDir),
+			variables: resolved.values,
+			secretVariables: resolved.secretNames,
+			env: resolveEnv(runbook, target, process.env, sandbox?.env),
+			metrics: resolveMetrics(runbook, target),
+			speed: options.speed,
+			journal,
+			redactor,
+			executors: {
+				command: executeCommandStep,
+				http: executeHttpStep,
+				watch: createWatchExecutor(reader),
+				traffic: createTrafficExecutor(reader),
+			},
+			auto,
+			priorEvents,
+			writeExports: async (what, events) => {
+				const written = await writeExports({events: [...events], sessionDir: sessionDir!, outDir: repoDir, version, redactor});
+				return what === 'snapshot' ? written.snapshotDir : written.recordPath;
+			},
+		});
+		const running = driver;
+		stopInbox = watchInbox(sessionDir, (message) => {
+			if ('joined' in message) return running.recordJoin(message.operator);
+			// The pair may only add notes and confirm; everything else stays with the driver.
+			if (message.intent.type === 'note' || message.intent.type === 'confirm') running.send(message.intent, message.operator);
+		});
+
+		const onSignal = (signal: NodeJS.Signals) => {
+			void running.shutdown(`${signal} received`);
+		};
+		process.once('SIGINT', onSignal);
+		process.once('SIGTERM', onSignal);
+		process.once('SIGHUP', onSignal);
+
+		if (interactive) {
+			const ui = renderChecklist({
+				store: running,
+				send: (intent) => {
+					running.send(intent);
+				},
+				role: 'driver',
+				operator,
+				speed: options.speed,
+			});
+			running.start();
+			await ui;
+		} else {
+			running.onEvent(printEvents(write, options.json));
+			running.start();
+		}
+		const outcome: RunOutcome = await running.done;
+		await cleanup();
+		if (!options.json) summarize(running, outcome, sessionDir);
+		return outcome === 'completed' ? EXIT.completed : EXIT.failed;
+	} catch (error) {
+		if (driver && !driver.getState().outcome) await driver.shutdown(`error: ${(error as Error).message}`);
+		await cleanup();
+		throw error;
+	}
+};
+
+const summarize = (driver: Driver, outcome: RunOutcome, sessionDir: string) => {
+	const state = driver.getState();
+	const confirmed = state.phases.filter((phase) => phase.confirmed).length;
+	say(
+		`${outcome}${state.outcomeReason ? ` (${state.outcomeReason})` : ''} — ${confirmed}/${state.phases.length} phases confirmed, rollback ${state.rollback?.active ? 'ja' : 'nein'}, break-glass ${state.breakGlass ? 'ja' : 'nein'}; session ${sessionDir}`,
+	);
+};
+
+const ask = async (question: string): Promise<string> => {
+	const readline = createInterface({input: process.stdin, output: process.stdout});
+	try {
+		return (await readline.question(question)).trim();
+	} finally {
+		readline.close();
+	}
+};

@@ -1,0 +1,64 @@
+import {parseArgs, type ParseArgsConfig} from 'node:util';
+
+/** A mistake on the command line: printed as one line with a hint, exit code 2. */
+export class UsageError extends Error {}
+
+export const EXIT = {completed: 0, failed: 1, usage: 2} as const;
+
+export const helpText = `greenlight — a release runbook as a live, gated checklist
+
+Usage:
+  greenlight run [FILE] [--target T] [--var k=v]… [--operator NAME] [--session DIR]
+                 [--yes] [--json] [--on-fail stop|rollback] [--on-unknown stop|rerun|done]
+      Walk the release. Automated steps run by themselves; Enter confirms a phase only when its
+      evidence is green. Resumes an unfinished session of the same runbook.
+  greenlight rehearse [FILE] [--scenario NAME] [--speed N] [run options]
+      The same runbook against a local Fly.io sandbox (target "rehearsal"), started and stopped
+      around the run. --speed divides watch and bake times (default 20).
+  greenlight join [--session DIR] [--operator NAME]
+      The pair's live view of a running session: n adds a note, Enter gives the second
+      confirmation of a four-eyes phase.
+  greenlight validate [FILE]        check a runbook; FILE:LINE:COL: path: message per problem
+  greenlight schema                 print the runbook JSON Schema
+  greenlight scenarios              list the rehearsal faults
+  greenlight export [--session DIR] [--out DIR]
+      write the release record (docs/releases/vX.Y.Z.md) and the observability snapshot again
+  greenlight contract --openapi FILE --target URL
+      contract suite: real Prism proxy in front of URL, one request per operation
+  greenlight shift --app APP --weight N [--green-app APP]
+      move traffic: uncordon/cordon machines so about N% of them run the green image
+
+FILE defaults to ./runbook.json. Sessions live in .greenlight/sessions/ unless --session.
+Without a terminal, greenlight prints plain lines (--json: one JSON event per line) and needs
+--yes to confirm phases (it ticks manual steps and never overrides a failing gate).
+
+Keys: Enter confirm phase · Space tick manual step · t retry · r rollback · o break-glass override
+      n note · ? help · q quit (the session can be resumed)
+
+Exit codes: 0 release completed · 1 stopped, failed or rolled back · 2 usage or validation error
+`;
+
+export const parse = <T extends ParseArgsConfig['options']>(args: string[], options: T, positionals = 1) => {
+	try {
+		const parsed = parseArgs({args, options, allowPositionals: true, strict: true});
+		if (parsed.positionals.length > positionals) {
+			throw new UsageError(`unexpected argument "${parsed.positionals[positionals]}"`);
+		}
+		return parsed;
+	} catch (error) {
+		if (error instanceof UsageError) throw error;
+		// node:util's messages name the option; drop its internal error code.
+		throw new UsageError((error as Error).message.replace(/^.*?: /, '').replace(/\. To specify.*$/, ''));
+	}
+};
+
+/** --var a=1 --var b=2 → {a: '1', b: '2'} */
+export const parseVars = (values: string[] | undefined): Record<string, string> => {
+	const result: Record<string, string> = {};
+	for (const entry of values ?? []) {
+		const at = entry.indexOf('=');
+		if (at <= 0) throw new UsageError(`--var expects name=value, got "${entry}"`);
+		result[entry.slice(0, at)] = entry.slice(at + 1);
+	}
+	return result;
+};
