@@ -70,6 +70,8 @@ export type Driver = {
 	onEvent(listener: (event: EngineEvent) => void): () => void;
 	events(): readonly EngineEvent[];
 	send(intent: Intent, operator?: string): IntentResult;
+	/** A pair opened `greenlight join` on this session. */
+	recordJoin(operator: string): void;
 	start(): void;
 	/** Resolves once the run finished (event journaled, exports written). */
 	done: Promise<RunOutcome>;
@@ -374,6 +376,9 @@ export const createDriver = (options: DriverOptions): Driver => {
 		},
 		events: () => history,
 		send,
+		recordJoin(operator) {
+			if (!state.outcome && !state.operators.includes(operator)) emit({type: 'operator-joined', operator});
+		},
 		start,
 		done,
 		async shutdown(reason) {
