@@ -1,0 +1,251 @@
+import {createHash} from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type {EngineEvent} from '../engine/events.js';
+
+// journal.ndjson: one line per event, the event's own fields at top level (the same shape as
+// `--json`) plus `seq` and `prev`, the sha256 of the previous line, so an edit or a removed line
+// breaks the chain and is reported instead of silently replayed.
+
+export type JournalEntry = {seq: number; prev: string; event: EngineEvent};
+
+export type Journal = {
+	/** Writes the event's line and fsyncs it before returning: what the screen shows is on disk. */
+	append(event: EngineEvent): void;
+	close(): void;
+};
+
+export type JournalRead =
+	| {ok: true; events: EngineEvent[]; warnings: string[]}
+	| {ok: false; message: string};
+
+export const GENESIS = 'genesis';
+const NEWLINE = 0x0a;
+
+export const hashLine = (line: string | Buffer): string => createHash('sha256').update(line).digest('hex');
+
+/** Where a verified chain ends: the last seq, its line's hash and the line number. */
+type ChainEnd = {seq: number; prev: string; line: number};
+
+const start: ChainEnd = {seq: 0, prev: GENESIS, line: 0};
+
+type Scanned =
+	| {
+			ok: true;
+			entries: JournalEntry[];
+			end: ChainEnd;
+			/** Bytes of `data` holding verified lines (newline included when present). */
+			consumed: number;
+			/** Bytes of an unparseable last line, dropped (only when torn lines are accepted). */
+			tornBytes: number;
+			/** The last verified line has no newline yet (the crash came between it and its newline). */
+			missingNewline: boolean;
+	  }
+	| {ok: false; message: string};
+
+const parseEntry = (text: string): JournalEntry | undefined => {
+	let value: unknown;
+	try {
+		value = JSON.parse(text);
+	} catch {
+		return undefined;
+	}
+	if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+	const {seq, prev, ...event} = value as Record<string, unknown>;
+	if (typeof seq !== 'number' || typeof prev !== 'string' || typeof event.type !== 'string' || typeof event.ts !== 'number') {
+		return undefined;
+	}
+	return {seq, prev, event: event as EngineEvent};
+};
+
+/**
+ * Verifies the lines of `data` continuing the chain at `from`. A last line without a newline is
+ * either still being written (`tail: 'wait'`, left for later) or, after a crash, torn (`tail: 'torn'`:
+ * dropped when it does not parse).
+ */
+const scan = (data: Buffer, from: ChainEnd, name: string, tail: 'wait' | 'torn'): Scanned => {
+	const entries: JournalEntry[] = [];
+	let end = from;
+	let position = 0;
+	let missingNewline = false;
+	while (position < data.length) {
+		const newline = data.indexOf(NEWLINE, position);
+		if (newline === -1 && tail === 'wait') break;
+		const stop = newline === -1 ? data.length : newline;
+		const bytes = data.subarray(position, stop);
+		const lineNumber = end.line + 1;
+		const entry = parseEntry(bytes.toString('utf8'));
+		if (!entry) {
+			// Only the very last line may be torn: nothing but padding may follow it.
+			const rest = data.subarray(stop + 1);
+			const isLast = newline === -1 || rest.every((byte) => byte === NEWLINE || byte === 0 || byte === 0x20);
+			if (tail === 'torn' && isLast) {
+				return {ok: true, entries, end, consumed: position, tornBytes: data.length - position, missingNewline: false};
+			}
+			return {ok: false, message: `${name} line ${lineNumber}: not a journal entry (unreadable: edited or corrupted)`};
+		}
+		if (entry.seq !== end.seq + 1) {
+			return {
+				ok: false,
+				message: `${name} line ${lineNumber}: sequence number ${entry.seq} where ${end.seq + 1} was expected (a line was deleted, duplicated or reordered)`,
+			};
+		}
+		if (entry.prev !== end.prev) {
+			return {
+				ok: false,
+				message:
+					lineNumber === 1
+						? `${name} line 1: hash chain broken (edited or truncated): the first line does not start the chain`
+						: `${name} line ${lineNumber - 1}: hash chain broken (edited or truncated): line ${lineNumber} no longer matches it`,
+			};
+		}
+		entries.push(entry);
+		end = {seq: entry.seq, prev: hashLine(bytes), line: lineNumber};
+		missingNewline = newline === -1;
+		position = newline === -1 ? data.length : newline + 1;
+	}
+	return {ok: true, entries, end, consumed: position, tornBytes: 0, missingNewline};
+};
+
+const tornWarning = (name: string, end: ChainEnd): string =>
+	`${name} line ${end.line + 1}: torn last line dropped (greenlight stopped while writing it); ${end.line} events kept`;
+
+export const readJournal = (file: string): JournalRead => {
+	const name = path.basename(file);
+	let data: Buffer;
+	try {
+		data = fs.readFileSync(file);
+	} catch (error) {
+		return {ok: false, message: `cannot read ${file}: ${(error as Error).message}`};
+	}
+	const scanned = scan(data, start, name, 'torn');
+	if (!scanned.ok) return scanned;
+	return {
+		ok: true,
+		events: scanned.entries.map((entry) => entry.event),
+		warnings: scanned.tornBytes > 0 ? [tornWarning(name, scanned.end)] : [],
+	};
+};
+
+const writeAll = (fd: number, text: string) => {
+	const buffer = Buffer.from(text);
+	let written = 0;
+	while (written < buffer.length) written += fs.writeSync(fd, buffer, written, buffer.length - written);
+};
+
+/** Creates the journal or continues it: a torn last line is cut off so the chain goes on from the last good one. */
+export const openJournal = (file: string): Journal => {
+	fs.mkdirSync(path.dirname(file), {recursive: true});
+	let end = start;
+	let missingNewline = false;
+	if (fs.existsSync(file)) {
+		const data = fs.readFileSync(file);
+		const scanned = scan(data, start, path.basename(file), 'torn');
+		if (!scanned.ok) throw new Error(`${scanned.message}; refusing to append to ${file}`);
+		if (scanned.tornBytes > 0) fs.truncateSync(file, scanned.consumed);
+		end = scanned.end;
+		missingNewline = scanned.missingNewline;
+	}
+	let fd: number | undefined = fs.openSync(file, 'a');
+	if (missingNewline) {
+		writeAll(fd, '\n');
+		fs.fsyncSync(fd);
+	}
+	return {
+		append(event) {
+			if (fd === undefined) throw new Error(`journal ${file} is closed`);
+			const line = JSON.stringify({seq: end.seq + 1, prev: end.prev, ...event});
+			writeAll(fd, `${line}\n`);
+			fs.fsyncSync(fd);
+			end = {seq: end.seq + 1, prev: hashLine(line), line: end.line + 1};
+		},
+		close() {
+			if (fd === undefined) return;
+			fs.closeSync(fd);
+			fd = undefined;
+		},
+	};
+};
+
+export type FollowOptions = {
+	/** How often to look for new lines when no file change is signalled. */
+	intervalMs?: number;
+	/** Deliver events after this seq (the number of events already read); default: only events appended from now on. */
+	after?: number;
+	/** The journal stopped verifying (edited, truncated): following ends. Default: written to stderr. */
+	onError?: (message: string) => void;
+};
+
+/** Tails a journal another process writes: verified new events, in order, within ~intervalMs. Returns stop(). */
+export const followJournal = (
+	file: string,
+	onEvents: (events: EngineEvent[]) => void,
+	options: FollowOptions = {},
+): (() => void) => {
+	const name = path.basename(file);
+	const onError = options.onError ?? ((message: string) => process.stderr.write(`greenlight: ${message}\n`));
+	let end = start;
+	let offset = 0;
+	let deliverAfter = options.after;
+	let stopped = false;
+	let watcher: fs.FSWatcher | undefined;
+	let timer: NodeJS.Timeout | undefined;
+
+	const stop = () => {
+		stopped = true;
+		watcher?.close();
+		if (timer) clearInterval(timer);
+	};
+
+	const poll = () => {
+		if (stopped) return;
+		let data: Buffer;
+		try {
+			const size = fs.statSync(file).size;
+			if (size === offset) return;
+			if (size < offset) {
+				stop();
+				return onError(`${name}: the journal shrank below line ${end.line} (truncated); stopped following`);
+			}
+			// Re-read from the end of the last complete line: a line still being written is read next time.
+			const fd = fs.openSync(file, 'r');
+			try {
+				data = Buffer.alloc(size - offset);
+				fs.readSync(fd, data, 0, data.length, offset);
+			} finally {
+				fs.closeSync(fd);
+			}
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+			stop();
+			return onError(`cannot read ${file}: ${(error as Error).message}; stopped following`);
+		}
+		const scanned = scan(data, end, name, 'wait');
+		if (!scanned.ok) {
+			stop();
+			return onError(`${scanned.message}; stopped following`);
+		}
+		offset += scanned.consumed;
+		end = scanned.end;
+		const fresh = scanned.entries.filter((entry) => deliverAfter === undefined || entry.seq > deliverAfter).map((entry) => entry.event);
+		if (fresh.length > 0) onEvents(fresh);
+	};
+
+	if (deliverAfter === undefined) {
+		// What is there now the caller has read itself: start from its end.
+		deliverAfter = Number.POSITIVE_INFINITY;
+		poll();
+		deliverAfter = end.seq;
+	} else {
+		setImmediate(poll);
+	}
+
+	timer = setInterval(poll, options.intervalMs ?? 100);
+	try {
+		watcher = fs.watch(file, () => poll());
+		watcher.on('error', () => watcher?.close());
+	} catch {
+		// No file yet or no watch support here: the interval alone keeps up.
+	}
+	return stop;
+};
