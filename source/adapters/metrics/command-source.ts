@@ -1,0 +1,40 @@
+import {parseDuration} from '../../runbook/duration.js';
+import type {MetricSource} from '../../runbook/schema.js';
+import {substituteArgv, substituteRecord} from '../../runbook/template.js';
+import {runCommand} from '../command-runner.js';
+import {DEFAULT_SOURCE_TIMEOUT_MS, finiteReading, unknown, type MetricReadContext, type MetricReading} from './metric-reading.js';
+
+export type CommandSource = Extract<MetricSource, {type: 'command'}>;
+
+const numberPattern = /[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?/g;
+
+/** The last line of a text that says something. */
+export const lastLine = (text: string): string =>
+	text
+		.split('\n')
+		.map((line) => line.trim())
+		.filter(Boolean)
+		.at(-1) ?? '';
+
+/** The last number a command prints on stdout. */
+export const readCommand = async (source: CommandSource, context: MetricReadContext): Promise<MetricReading> => {
+	const argv = substituteArgv(source.run, context.variables);
+	const timeoutMs = source.timeout ? parseDuration(source.timeout) : DEFAULT_SOURCE_TIMEOUT_MS;
+	const result = await runCommand({
+		argv,
+		env: {...context.env, ...substituteRecord(source.env, context.variables)},
+		timeoutMs,
+		signal: context.signal,
+	});
+	const program = argv[0] ?? 'command';
+	if (result.cancelled) return unknown('cancelled');
+	if (result.timedOut) return unknown(`${program} gave no number within ${timeoutMs / 1000}s`);
+	if (result.error) return unknown(`${program}: ${result.error}`);
+	if (result.exitCode !== 0) {
+		const why = lastLine(result.stderr);
+		return unknown(`${program} exited ${result.exitCode ?? 'by a signal'}${why ? `: ${why}` : ''}`);
+	}
+	const last = result.stdout.match(numberPattern)?.at(-1);
+	if (last === undefined) return unknown(`${program} printed no number`);
+	return finiteReading(Number(last), program);
+};

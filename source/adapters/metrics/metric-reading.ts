@@ -1,0 +1,23 @@
+import type {MetricSource} from '../../runbook/schema.js';
+
+/** One reading of a metric source. `null` is unknown, and `reason` says why. */
+export type MetricReading = {value: number | null; reason?: string};
+
+export type MetricReadContext = {
+	variables: Readonly<Record<string, string>>;
+	env: Readonly<Record<string, string>>;
+	signal?: AbortSignal;
+};
+
+export type MetricReader = {
+	read(source: MetricSource, context: MetricReadContext): Promise<MetricReading>;
+};
+
+/** Sources wait this long for an answer unless the runbook says otherwise. */
+export const DEFAULT_SOURCE_TIMEOUT_MS = 10_000;
+
+export const unknown = (reason: string): MetricReading => ({value: null, reason});
+
+/** A number only when it is a finite one: NaN and ±Inf say nothing a gate can judge. */
+export const finiteReading = (value: number, what: string): MetricReading =>
+	Number.isFinite(value) ? {value} : unknown(`${what} is ${Number.isNaN(value) ? 'NaN' : value > 0 ? '+Inf' : '-Inf'}`);
