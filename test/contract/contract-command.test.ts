@@ -52,10 +52,11 @@ describe('greenlight contract', () => {
 
 		expect(code).toBe(1);
 		const last = stdout.at(-1) ?? '';
-		expect(last).toMatch(/^contract: FAILED — 3 contract violations: /);
+		expect(last).toMatch(/^contract: FAILED — 4 contract violations: /);
 		expect(last).toContain("GET /v1/rewards/rw_1 → 200: Response body must have required property 'points'");
 		expect(last).toContain('GET /v1/rewards → 200: Response body property 0.points must be integer');
 		expect(last).toContain('POST /v1/rewards → 202: Unable to match the returned status code');
+		expect(last).toContain('GET /v1/tenants/acme/balance → 503: Unable to match the returned status code');
 	});
 
 	it.each([

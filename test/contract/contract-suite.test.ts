@@ -62,7 +62,7 @@ describe('contract suite through real Prism', () => {
 		expect(isAlive(prismPid(lines))).toBe(false);
 	});
 
-	it('given a server that breaks the contract three ways, when the suite runs, then each break is named with Prism\'s own text', async () => {
+	it('given a server that breaks the contract four ways, when the suite runs, then each break is named with Prism\'s own text', async () => {
 		server = await startRewardsServer('breaking');
 		const {lines, log} = collect();
 
@@ -75,6 +75,7 @@ describe('contract suite through real Prism', () => {
 			'GET /v1/rewards → 200: Response body property 0.points must be integer',
 			'POST /v1/rewards → 202: Unable to match the returned status code with those defined in the document: 201',
 			"GET /v1/rewards/rw_1 → 200: Response body must have required property 'points'",
+			'GET /v1/tenants/acme/balance → 503: Unable to match the returned status code with those defined in the document: 200',
 		]);
 		for (const violation of result.violations) expect(lines).toContain(`contract: ${violation}`);
 		expect(lines).toContain('contract: skip GET /v1/me: needs credentials (http bearer); pass them with --header');
