@@ -1,9 +1,8 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {createMetricReader} from '../../source/adapters/metrics/metric-reader.js';
-import type {StepContext} from '../../source/adapters/step-context.js';
 import {createWatchExecutor} from '../../source/adapters/watch-step.js';
-import type {EventInput, GateSampled} from '../../source/engine/events.js';
 import type {Gate, MetricSource, WatchStep} from '../../source/runbook/schema.js';
+import {recordingContext} from './metrics/recording-context.js';
 import {startTextServer, type TextServer} from './metrics/text-server.js';
 
 let server: TextServer;
@@ -34,25 +33,15 @@ const watch = async (
 	served.blue = options.blue ?? [];
 	requested.green = 0;
 	requested.blue = 0;
-	const events: EventInput[] = [];
-	const lines: string[] = [];
 	const step: WatchStep = {id: 'observe', title: 'beobachten', kind: 'watch', duration: options.duration, interval: options.interval, gates: options.gates};
-	const context: StepContext<WatchStep> = {
-		phase: 'smoke',
-		step,
-		variables: {},
-		env: {},
-		runbookDir: '.',
-		signal: options.signal ?? new AbortController().signal,
-		log: (line) => lines.push(line),
-		emit: (event) => events.push(event),
-		speed: options.speed ?? 1,
+	const recorded = recordingContext(step, {
+		speed: options.speed,
+		signal: options.signal,
 		metrics: {p95: {title: 'p95 Latenz', unit: 'ms', green: source('green'), blue: options.blue ? source('blue') : undefined}},
-	};
+	});
 	const started = Date.now();
-	const result = await createWatchExecutor(createMetricReader())(context);
-	const samples = events.filter((event): event is Omit<GateSampled, 'ts'> => event.type === 'gate-sampled');
-	return {result, samples, lines, elapsed: Date.now() - started};
+	const result = await createWatchExecutor(createMetricReader())(recorded.context);
+	return {result, samples: recorded.samples(), lines: recorded.lines, elapsed: Date.now() - started};
 };
 
 describe('watch step', () => {
