@@ -35,13 +35,12 @@ const prismErrorType = 'https://stoplight.io/prism/errors#';
 
 // The operations as Prism itself reads them (refs resolved, `example` folded into `examples`); only what we use.
 const exampleSchema = z.looseObject({value: z.unknown().optional()});
-const valueSchema: z.ZodType<JsonSchema> = z.looseObject({
+const valueSchema = z.looseObject({
 	example: z.unknown().optional(),
 	examples: z.unknown().optional(),
 	enum: z.array(z.unknown()).optional(),
 	default: z.unknown().optional(),
 });
-type JsonSchema = {example?: unknown; examples?: unknown; enum?: unknown[]; default?: unknown};
 const parameterSchema = z.looseObject({
 	name: z.string(),
 	required: z.boolean().optional(),
@@ -75,6 +74,7 @@ const operationSchema = z.looseObject({
 });
 type Operation = z.infer<typeof operationSchema>;
 type Parameter = z.infer<typeof parameterSchema>;
+type JsonSchema = z.infer<typeof valueSchema>;
 
 type PlannedRequest = {method: string; path: string; label: string; headers: Record<string, string>; body?: string};
 type Plan = {request: PlannedRequest} | {skip: string};
