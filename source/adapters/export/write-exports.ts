@@ -1,0 +1,63 @@
+import {mkdir, readdir, readFile, rename, writeFile} from 'node:fs/promises';
+import path from 'node:path';
+import type {EngineEvent} from '../../engine/events.js';
+import {mapStrings, type Redactor} from '../redactor.js';
+import {grafanaDashboard} from './grafana-snapshot.js';
+import {releaseRecord} from './release-record.js';
+
+export type ExportOptions = {
+	events: EngineEvent[];
+	sessionDir: string;
+	/** The repository root: the record goes to <outDir>/docs/releases/. */
+	outDir: string;
+	version: string;
+	redactor: Redactor;
+	/** Phase id → title, for the record. */
+	phaseTitles?: Record<string, string>;
+	/** Metric id → title and unit, for the dashboard. */
+	metrics?: Record<string, {title: string; unit?: string}>;
+};
+
+export type ExportPaths = {recordPath: string; snapshotDir: string};
+
+/** A version as a file name: "1.4.0" or "v1.4.0" → "v1.4.0"; anything path-like is flattened. */
+export const recordFileName = (version: string): string => `v${version.replace(/^v/, '').replace(/[^\w.-]+/g, '-')}.md`;
+
+/** Written whole or not at all: a reader never sees half a record. */
+const writeAtomically = async (file: string, text: string) => {
+	await mkdir(path.dirname(file), {recursive: true});
+	const draft = `${file}.${process.pid}.tmp`;
+	await writeFile(draft, text);
+	await rename(draft, file);
+};
+
+/**
+ * Writes the release record to <outDir>/docs/releases/v<version>.md and the observability snapshot
+ * (dashboard.json and the command logs) to <sessionDir>/export/. Everything passes the redactor once
+ * more: the journal was redacted when written, but a log or an older journal may not have been.
+ */
+export const writeExports = async (options: ExportOptions): Promise<ExportPaths> => {
+	const {redactor} = options;
+	const events = options.events.map((event) => redactor.redactEvent(event));
+	const started = events.find((event) => event.type === 'run-started');
+	const version = options.version.replace(/^v/, '');
+
+	const recordPath = path.join(options.outDir, 'docs', 'releases', recordFileName(version));
+	const record = releaseRecord(events, {version, runbookTitle: started?.title, phaseTitles: options.phaseTitles});
+	await writeAtomically(recordPath, redactor.redact(record));
+
+	const snapshotDir = path.join(options.sessionDir, 'export');
+	const dashboard = grafanaDashboard(events, {
+		title: `${started?.title ?? 'Release'} v${version}`,
+		metrics: options.metrics,
+	});
+	await writeAtomically(path.join(snapshotDir, 'dashboard.json'), `${JSON.stringify(mapStrings(dashboard, redactor.redact), null, 2)}\n`);
+
+	const logsDir = path.join(options.sessionDir, 'logs');
+	const logs = await readdir(logsDir).catch(() => [] as string[]);
+	for (const name of logs.filter((entry) => entry.endsWith('.log')).sort()) {
+		const text = await readFile(path.join(logsDir, name), 'utf8');
+		await writeAtomically(path.join(snapshotDir, 'logs', name), redactor.redact(text));
+	}
+	return {recordPath, snapshotDir};
+};
