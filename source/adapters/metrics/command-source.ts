@@ -1,8 +1,9 @@
+import path from 'node:path';
 import {parseDuration} from '../../runbook/duration.js';
 import type {MetricSource} from '../../runbook/schema.js';
 import {substituteArgv, substituteRecord} from '../../runbook/template.js';
 import {runCommand} from '../command-runner.js';
-import {DEFAULT_SOURCE_TIMEOUT_MS, finiteReading, unknown, type MetricReadContext, type MetricReading} from './metric-reading.js';
+import {DEFAULT_SOURCE_TIMEOUT_MS, describeWait, finiteReading, unknown, type MetricReadContext, type MetricReading} from './metric-reading.js';
 
 export type CommandSource = Extract<MetricSource, {type: 'command'}>;
 
@@ -26,9 +27,9 @@ export const readCommand = async (source: CommandSource, context: MetricReadCont
 		timeoutMs,
 		signal: context.signal,
 	});
-	const program = argv[0] ?? 'command';
+	const program = path.basename(argv[0] ?? 'command');
 	if (result.cancelled) return unknown('cancelled');
-	if (result.timedOut) return unknown(`${program} gave no number within ${timeoutMs / 1000}s`);
+	if (result.timedOut) return unknown(`${program} gave no number within ${describeWait(timeoutMs)}`);
 	if (result.error) return unknown(`${program}: ${result.error}`);
 	if (result.exitCode !== 0) {
 		const why = lastLine(result.stderr);

@@ -1,4 +1,4 @@
-import {formatDuration} from '../../runbook/duration.js';
+import {describeWait} from './metric-reading.js';
 
 export type HttpGetResult =
 	| {ok: true; status: number; body: string}
@@ -18,12 +18,10 @@ export const httpGet = async (
 		return {ok: true, status: response.status, body};
 	} catch (error) {
 		if (options.signal?.aborted) return {ok: false, reason: 'cancelled'};
-		if (timeout.aborted) return {ok: false, reason: `no answer from ${hostOf(url)} within ${describeTimeout(options.timeoutMs)}`};
+		if (timeout.aborted) return {ok: false, reason: `no answer from ${hostOf(url)} within ${describeWait(options.timeoutMs)}`};
 		return {ok: false, reason: describeFetchError(error, url)};
 	}
 };
-
-const describeTimeout = (ms: number): string => (ms < 1000 ? `${ms} ms` : formatDuration(ms));
 
 const hostOf = (url: string): string => {
 	try {

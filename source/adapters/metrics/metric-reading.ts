@@ -1,3 +1,4 @@
+import {formatDuration} from '../../runbook/duration.js';
 import type {MetricSource} from '../../runbook/schema.js';
 
 /** One reading of a metric source. `null` is unknown, and `reason` says why. */
@@ -21,3 +22,6 @@ export const unknown = (reason: string): MetricReading => ({value: null, reason}
 /** A number only when it is a finite one: NaN and ±Inf say nothing a gate can judge. */
 export const finiteReading = (value: number, what: string): MetricReading =>
 	Number.isFinite(value) ? {value} : unknown(`${what} is ${Number.isNaN(value) ? 'NaN' : value > 0 ? '+Inf' : '-Inf'}`);
+
+/** A timeout as a person reads it: "250 ms", "10s", "1m30s". */
+export const describeWait = (ms: number): string => (ms < 1000 ? `${ms} ms` : formatDuration(ms));

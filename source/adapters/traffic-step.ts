@@ -1,0 +1,70 @@
+import {parseDuration} from '../runbook/duration.js';
+import type {TrafficStep} from '../runbook/schema.js';
+import {substituteArgv, substituteRecord} from '../runbook/template.js';
+import {runCommand} from './command-runner.js';
+import {lastLine} from './metrics/command-source.js';
+import {pause, sampleGates, samplingPlan} from './metrics/gate-sampler.js';
+import type {MetricReader} from './metrics/metric-reading.js';
+import type {StepExecutor, StepResult} from './step-context.js';
+
+/** Moves traffic to green weight by weight; after each move the gates must hold through the bake. */
+export const createTrafficExecutor =
+	(reader: MetricReader): StepExecutor<TrafficStep> =>
+	async (context) => {
+		const {step, signal} = context;
+		const held: number[] = [];
+		for (const weight of step.weights) {
+			if (signal.aborted) return {status: 'failed', reason: `stopped before ${weight}%`};
+			const variables = {...context.variables, weight: String(weight)};
+			let argv: string[];
+			let env: Record<string, string>;
+			try {
+				argv = substituteArgv(step.run, variables);
+				env = {...context.env, ...substituteRecord(step.env, variables)};
+			} catch (error) {
+				return {status: 'failed', reason: `traffic command at ${weight}%: ${(error as Error).message}`};
+			}
+			context.log(`$ ${argv.join(' ')}`);
+			const result = await runCommand({
+				argv,
+				env,
+				timeoutMs: step.timeout ? parseDuration(step.timeout) : undefined,
+				signal,
+			});
+			for (const line of `${result.stdout}\n${result.stderr}`.split('\n')) if (line.trim()) context.log(line);
+			if (result.cancelled) return {status: 'failed', exitCode: result.exitCode, reason: `stopped while moving traffic to ${weight}%`};
+			if (result.exitCode !== 0 || result.timedOut || result.error) {
+				const why = result.timedOut ? 'timed out' : result.error ?? (lastLine(result.stderr) || `exit code ${result.exitCode ?? 'none'}`);
+				return {status: 'failed', exitCode: result.exitCode, reason: `traffic command failed at ${weight}%: ${why}`};
+			}
+			context.emit({type: 'traffic-shifted', phase: context.phase, step: step.id, weight});
+			const baked = await bake(reader, context, weight);
+			if (baked) return baked;
+			held.push(weight);
+		}
+		const last = step.weights.at(-1) ?? 0;
+		return {
+			status: 'passed',
+			reason:
+				step.gates.length > 0
+					? `${last}% on green; gates held at ${held.join('/')}%`
+					: `${last}% on green; no gates to hold`,
+		};
+	};
+
+/** Observes one weight for the bake time; a result only when it ends the step. */
+const bake = async (
+	reader: MetricReader,
+	context: Parameters<StepExecutor<TrafficStep>>[0],
+	weight: number,
+): Promise<StepResult | undefined> => {
+	const {step, signal} = context;
+	const plan = samplingPlan(step.bake, step.interval, context.speed, weight);
+	if (step.gates.length === 0) {
+		await pause(plan.durationMs, signal);
+		return signal.aborted ? {status: 'failed', reason: `stopped while baking at ${weight}%`} : undefined;
+	}
+	const result = await sampleGates(reader, context, plan);
+	if (result.status === 'passed') return undefined;
+	return {status: 'failed', reason: `at ${weight}%: ${result.reason}`};
+};

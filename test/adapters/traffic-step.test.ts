@@ -1,0 +1,116 @@
+import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {createMetricReader} from '../../source/adapters/metrics/metric-reader.js';
+import {createTrafficExecutor} from '../../source/adapters/traffic-step.js';
+import type {TrafficStep} from '../../source/runbook/schema.js';
+import {recordingContext} from './metrics/recording-context.js';
+import {startTextServer, type TextServer} from './metrics/text-server.js';
+
+// The lever: records the weight it was given, as `fly machine uncordon` would change the router.
+const LEVER = [
+	"const fs = require('node:fs');",
+	'const weight = process.argv[1];',
+	"if (weight === process.env.BROKEN_AT) { console.error('no machine left to uncordon'); process.exit(3); }",
+	"fs.appendFileSync(process.env.WEIGHTS, weight + '\\n');",
+	"console.log('green takes ' + weight + '%');",
+].join(' ');
+
+let server: TextServer;
+let dir: string;
+let weightsFile: string;
+/** Green's p95 at a given share of traffic: the test decides when green gets slow. */
+let latencyAt: (weight: number) => number = () => 100;
+/** Weights announced by traffic-shifted events so far. */
+let shiftedWeights: number[] = [];
+
+beforeAll(async () => {
+	dir = await mkdtemp(path.join(os.tmpdir(), 'greenlight-traffic-'));
+	weightsFile = path.join(dir, 'weights');
+	server = await startTextServer();
+	server.answer(() => ({body: JSON.stringify({p95: latencyAt(shiftedWeights.at(-1) ?? 0)}), contentType: 'application/json'}));
+});
+afterAll(async () => {
+	await server.close();
+	await rm(dir, {recursive: true, force: true});
+});
+
+
+const shift = async (options: {brokenAt?: string; signal?: AbortSignal; gates?: TrafficStep['gates']}) => {
+	await writeFile(weightsFile, '');
+	shiftedWeights = [];
+	const step: TrafficStep = {
+		id: 'shift',
+		title: 'Traffic schrittweise erhöhen',
+		kind: 'traffic',
+		weights: [10, 25, 50, 100],
+		bake: '2s',
+		interval: '1s',
+		run: [process.execPath, '-e', LEVER, '{{weight}}'],
+		env: {WEIGHTS: '{{weightsFile}}', BROKEN_AT: options.brokenAt ?? ''},
+		gates: options.gates ?? [{metric: 'p95', max: 300}],
+	};
+	const recorded = recordingContext(step, {
+		speed: 10,
+		signal: options.signal,
+		variables: {weightsFile},
+		metrics: {p95: {title: 'p95 Latenz', unit: 'ms', green: {type: 'http-json', url: `${server.url}/p95`, path: '$.p95'}}},
+	});
+	// The served latency follows the weight announced last, as green's load would.
+	const emit = recorded.context.emit;
+	recorded.context.emit = (event) => {
+		if (event.type === 'traffic-shifted') shiftedWeights.push(event.weight);
+		emit(event);
+	};
+	const result = await createTrafficExecutor(createMetricReader())(recorded.context);
+	const written = (await readFile(weightsFile, 'utf8')).split('\n').filter(Boolean).map(Number);
+	return {result, recorded, written};
+};
+
+describe('traffic step', () => {
+	it('given gates that hold at every weight, then all weights are moved in order and it passes', async () => {
+		latencyAt = () => 120;
+		const {result, recorded, written} = await shift({});
+		expect(result).toEqual({status: 'passed', reason: '100% on green; gates held at 10/25/50/100%'});
+		expect(written).toEqual([10, 25, 50, 100]);
+		const shifted = recorded.events.filter((event) => event.type === 'traffic-shifted');
+		expect(shifted).toEqual([10, 25, 50, 100].map((weight) => ({type: 'traffic-shifted', phase: 'smoke', step: 'shift', weight})));
+		// Bake 2 s / 10 = 200 ms, interval floored to 200 ms: two samples per weight, each stamped with it.
+		expect(recorded.samples().map((sample) => sample.weight)).toEqual([10, 10, 25, 25, 50, 50, 100, 100]);
+		expect(recorded.lines).toContain('green takes 25%');
+		expect(recorded.lines).toContain('25% · p95 green 120 ms ✓ ≤ 300 ms');
+	});
+
+	it('given green gets slow at 50%, then it stops there naming the weight, value and threshold', async () => {
+		latencyAt = (weight) => (weight >= 50 ? 412 : 120);
+		const {result, written} = await shift({});
+		expect(result).toEqual({status: 'failed', reason: 'at 50%: p95 412 ms > 300 ms'});
+		expect(written).toEqual([10, 25, 50]);
+	});
+
+	it('given the lever fails at 25%, then it fails with the command\'s last stderr line and moves no further', async () => {
+		latencyAt = () => 120;
+		const {result, recorded, written} = await shift({brokenAt: '25'});
+		expect(result).toEqual({status: 'failed', exitCode: 3, reason: 'traffic command failed at 25%: no machine left to uncordon'});
+		expect(written).toEqual([10]);
+		expect(recorded.events.filter((event) => event.type === 'traffic-shifted')).toHaveLength(1);
+	});
+
+	it('given no gates, then each weight is still baked and the step passes', async () => {
+		const started = Date.now();
+		const {result, written} = await shift({gates: []});
+		expect(result).toEqual({status: 'passed', reason: '100% on green; no gates to hold'});
+		expect(written).toEqual([10, 25, 50, 100]);
+		expect(Date.now() - started).toBeGreaterThanOrEqual(4 * 190);
+	});
+
+	it('given the run is stopped during a bake, then the step ends promptly without moving further', async () => {
+		latencyAt = () => 120;
+		const controller = new AbortController();
+		setTimeout(() => controller.abort(), 100);
+		const {result, written} = await shift({signal: controller.signal});
+		expect(result.status).toBe('failed');
+		expect(written.length).toBeLessThan(4);
+	});
+});
