@@ -133,6 +133,20 @@ const writeAll = (fd: number, text: string) => {
 	while (written < buffer.length) written += fs.writeSync(fd, buffer, written, buffer.length - written);
 };
 
+/** A new file survives a power cut only once its folder entry is on disk too. */
+const syncDirectory = (dir: string) => {
+	try {
+		const fd = fs.openSync(dir, 'r');
+		try {
+			fs.fsyncSync(fd);
+		} finally {
+			fs.closeSync(fd);
+		}
+	} catch {
+		// Not every platform can fsync a folder; the file's own fsync still holds.
+	}
+};
+
 /** Creates the journal or continues it: a torn last line is cut off so the chain goes on from the last good one. */
 export const openJournal = (file: string): Journal => {
 	fs.mkdirSync(path.dirname(file), {recursive: true});
@@ -146,7 +160,9 @@ export const openJournal = (file: string): Journal => {
 		end = scanned.end;
 		missingNewline = scanned.missingNewline;
 	}
+	const created = !fs.existsSync(file);
 	let fd: number | undefined = fs.openSync(file, 'a');
+	if (created) syncDirectory(path.dirname(file));
 	if (missingNewline) {
 		writeAll(fd, '\n');
 		fs.fsyncSync(fd);

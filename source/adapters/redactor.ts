@@ -21,7 +21,9 @@ const privateKeyEnd = /-----END [A-Z0-9 ]*PRIVATE KEY-----/;
 
 /** Token shapes that are secret wherever they appear, whoever printed them. */
 const tokenPatterns: Array<[RegExp, string]> = [
-	[/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, `$1 ${REDACTED}`],
+	[/\b(Bearer)\s+[A-Za-z0-9._~+/=-]{8,}/gi, `$1 ${REDACTED}`],
+	// "Basic" alone is a common word: only as an Authorization header.
+	[/(Authorization:\s*Basic)\s+\S+/gi, `$1 ${REDACTED}`],
 	// Fly.io: "FlyV1 fm2_…,fm2_…" macaroons and fo1_/fm1_/fm2_ access tokens.
 	[/\bFlyV1\s+\S+/g, `FlyV1 ${REDACTED}`],
 	[/\b(?:fo1|fm1[ar]?|fm2)_[A-Za-z0-9_+/=-]{8,}/g, REDACTED],

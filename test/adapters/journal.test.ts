@@ -42,6 +42,12 @@ const writeEvents = (events: EngineEvent[]) => {
 
 const fiveEvents = (): EngineEvent[] => [started, stepStarted(2_000), note(3_000, 'eins'), note(4_000, 'zwei'), note(5_000, 'drei')];
 
+/** Waits up to two seconds for what another reader should see by then. */
+const until = async (done: () => boolean) => {
+	const deadline = Date.now() + 2_000;
+	while (!done() && Date.now() < deadline) await sleep(10);
+};
+
 const lines = () => fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -176,8 +182,7 @@ describe('followJournal', () => {
 			const appendedAt = Date.now();
 			driver.append(stepStarted(2_000));
 			driver.append(note(3_000, 'hallo'));
-			const deadline = Date.now() + 2_000;
-			while (received.length < 2 && Date.now() < deadline) await sleep(10);
+			await until(() => received.length >= 2);
 
 			expect(received.map((entry) => entry.event)).toEqual([stepStarted(2_000), note(3_000, 'hallo')]);
 			expect(received[1]!.at - appendedAt).toBeLessThan(400);
@@ -192,8 +197,7 @@ describe('followJournal', () => {
 		const received: EngineEvent[] = [];
 		const stop = followJournal(file, (events) => received.push(...events), {after: 3});
 		try {
-			const deadline = Date.now() + 2_000;
-			while (received.length < 2 && Date.now() < deadline) await sleep(10);
+			await until(() => received.length >= 2);
 			expect(received).toEqual(fiveEvents().slice(3));
 		} finally {
 			stop();
@@ -211,8 +215,7 @@ describe('followJournal', () => {
 			await sleep(250);
 			expect(received).toEqual([]);
 			fs.appendFileSync(file, `${journalLine.slice(20)}\n`);
-			const deadline = Date.now() + 2_000;
-			while (received.length < 1 && Date.now() < deadline) await sleep(10);
+			await until(() => received.length >= 1);
 			expect(received).toEqual([stepStarted(2_000)]);
 			expect(errors).toEqual([]);
 		} finally {
@@ -227,8 +230,7 @@ describe('followJournal', () => {
 		const stop = followJournal(file, (events) => received.push(...events), {onError: (message) => errors.push(message)});
 		try {
 			fs.appendFileSync(file, `${JSON.stringify({seq: 2, prev: 'genesis', ...note(2_000, 'gefälscht')})}\n`);
-			const deadline = Date.now() + 2_000;
-			while (errors.length === 0 && Date.now() < deadline) await sleep(10);
+			await until(() => errors.length > 0);
 			expect(errors).toEqual([expect.stringMatching(/line 1: hash chain broken.*stopped following/)]);
 			expect(received).toEqual([]);
 		} finally {

@@ -19,6 +19,12 @@ describe('redactor', () => {
 		);
 	});
 
+	it('given basic credentials in a header, when redacted, then they go, but the word Basic in prose stays', () => {
+		const redactor = createRedactor([]);
+		expect(redactor.redact('Authorization: Basic YWxpY2U6aHVudGVyMg==')).toBe(`Authorization: Basic ${REDACTED}`);
+		expect(redactor.redact('Basic configuration applied')).toBe('Basic configuration applied');
+	});
+
 	it('given a JWT in a log line, when redacted, then the token is gone but a hostname with dots is kept', () => {
 		const redactor = createRedactor([]);
 		expect(redactor.redact(`token=${jwt} host=lokaltreu-api-green.fly.dev`)).toBe(`token=${REDACTED} host=lokaltreu-api-green.fly.dev`);
