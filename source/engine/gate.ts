@@ -3,7 +3,8 @@ import type {Verdict} from './events.js';
 
 export type SampleJudgement = {verdict: Verdict; threshold: string; reason?: string};
 
-const format = (value: number): string =>
+/** A metric value as a person reads it: integers as they are, others with two or one decimals. */
+export const format = (value: number): string =>
 	Number.isInteger(value) ? String(value) : value.toFixed(Math.abs(value) < 10 ? 2 : 1);
 
 /** The bounds of a gate as a person reads them: "≤ 300 ms, ≤ 1.2× blue". */

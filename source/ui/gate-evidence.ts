@@ -1,0 +1,124 @@
+import asciichart from 'asciichart';
+import {describeThreshold, format as formatNumber} from '../engine/gate.js';
+import type {GateState, SeriesPoint} from '../engine/state.js';
+import type {Tone} from './theme.js';
+
+export type MetricInfo = {title: string; unit?: string};
+
+const withUnit = (value: number | null, unit: string | undefined): string =>
+	value === null || !Number.isFinite(value) ? 'no data' : `${formatNumber(value)}${unit ? ` ${unit}` : ''}`;
+
+/** The bound the gate is judged against, in words: "≤ 300 ms". */
+export const thresholdText = (gate: GateState, metric: MetricInfo | undefined): string =>
+	gate.threshold ?? describeThreshold(gate.gate, metric?.unit);
+
+/** The verdict beside a chart: "✓ pass 212 ms ≤ 300 ms", "✗ fail p95 412 ms > 300 ms", "? unknown: no data". */
+export const verdictText = (gate: GateState, metric: MetricInfo | undefined): {text: string; tone: Tone} => {
+	switch (gate.lastVerdict) {
+		case 'pass':
+			return {text: `✓ pass ${withUnit(gate.lastValue, metric?.unit)} ${thresholdText(gate, metric)}`, tone: 'good'};
+		case 'fail':
+			return {text: `✗ fail ${gate.reason ?? `${gate.metric} ${withUnit(gate.lastValue, metric?.unit)}`}`, tone: 'bad'};
+		case 'unknown':
+			return {text: `? unknown: ${gate.reason ?? 'no data'}`, tone: 'warn'};
+		case 'pending':
+			return {text: '… waiting for the first sample', tone: 'muted'};
+	}
+};
+
+/** The lines beside a chart: what is measured, the verdict, both colours' values and the bound. */
+export const gateSummary = (gate: GateState, metric: MetricInfo | undefined): Array<{text: string; tone: Tone}> => [
+	{text: metric?.title ?? gate.metric, tone: 'strong'},
+	verdictText(gate, metric),
+	{text: `green ${withUnit(gate.lastValue, metric?.unit)}`, tone: 'good'},
+	{text: `blue  ${gate.blue.length > 0 ? withUnit(gate.lastBlue, metric?.unit) : 'not measured'}`, tone: 'accent'},
+	{text: `limit ${thresholdText(gate, metric)}`, tone: 'bad'},
+];
+
+/** Numbers only: a gap (no data) repeats the last known value, so the line stays continuous. */
+export const numericSeries = (points: readonly SeriesPoint[]): number[] => {
+	const values: number[] = [];
+	let last: number | undefined;
+	for (const point of points) {
+		if (point.value !== null && Number.isFinite(point.value)) last = point.value;
+		if (last !== undefined) values.push(last);
+	}
+	return values;
+};
+
+const SPARK = '▁▂▃▄▅▆▇█';
+
+/** The last `width` green values as block characters, for the step row. */
+export const sparkline = (points: readonly SeriesPoint[], width = 12): string => {
+	const values = numericSeries(points).slice(-width);
+	if (values.length === 0) return '';
+	const low = Math.min(...values);
+	const high = Math.max(...values);
+	const span = high - low;
+	return values
+		.map((value) => SPARK[span === 0 ? 0 : Math.round(((value - low) / span) * (SPARK.length - 1))] ?? SPARK[0])
+		.join('');
+};
+
+export type ChartInput = {
+	green: readonly SeriesPoint[];
+	blue: readonly SeriesPoint[];
+	gate: GateState['gate'];
+	/** Lines the chart may take. */
+	height: number;
+	/** Columns the chart may take, axis labels included. */
+	width: number;
+	colour: boolean;
+};
+
+export type Plot = typeof asciichart.plot;
+
+/** The threshold as a third series: the fixed bound, or blue × ratio for a ratio-only gate. */
+const thresholdSeries = (gate: ChartInput['gate'], blue: number[], length: number): number[] | undefined => {
+	const bound = gate.max ?? gate.min;
+	if (bound !== undefined) return Array.from({length}, () => bound);
+	if (gate.maxRatioToBlue !== undefined && blue.length > 0) return blue.map((value) => value * gate.maxRatioToBlue!);
+	return undefined;
+};
+
+/**
+ * Green and blue on one chart with the threshold as a flat third line, as text lines no wider than
+ * `width` and no more than `height`. Empty when green has no number yet.
+ */
+export const plotGateChart = (input: ChartInput, plot: Plot = asciichart.plot): string[] => {
+	const green = numericSeries(input.green);
+	if (green.length === 0 || input.height < 2) return [];
+	const blueAll = numericSeries(input.blue);
+	const everything = [...green, ...blueAll];
+	const bound = input.gate.max ?? input.gate.min;
+	if (bound !== undefined) everything.push(bound);
+	const low = Math.min(...everything);
+	const high = Math.max(...everything);
+	// One precision for the whole axis, so every label has the width of the widest end.
+	const decimals = high - low >= 10 ? 0 : high - low >= 1 ? 1 : 2;
+	const label = (value: number) => value.toFixed(decimals);
+	const labelWidth = Math.max(label(low).length, label(high).length);
+	// Label, a space, the axis: what is left is one column per point.
+	const points = Math.max(2, input.width - labelWidth - 2);
+	const greenShown = green.slice(-points);
+	const blueShown = blueAll.slice(-points);
+	const length = Math.max(greenShown.length, blueShown.length, 2);
+	const threshold = thresholdSeries(input.gate, blueShown, length);
+	const series: number[][] = [greenShown, ...(blueShown.length > 0 ? [blueShown] : [])];
+	const colours: Array<string | undefined> = [asciichart.green, ...(blueShown.length > 0 ? [asciichart.blue] : [])];
+	if (threshold) {
+		series.push(threshold);
+		colours.push(asciichart.red);
+	}
+	const draw = (height: number) =>
+		plot(series, {
+			height,
+			offset: 2,
+			format: (value: number) => `${label(value).padStart(labelWidth)} `,
+			...(input.colour ? {colors: colours} : {}),
+		}).split('\n');
+	// Rounding may give one line more than asked for; the chart must never push the screen taller.
+	let lines = draw(input.height - 1);
+	if (lines.length > input.height) lines = draw(input.height - 2);
+	return lines.slice(0, input.height);
+};

@@ -1,0 +1,42 @@
+import {render} from 'ink';
+import type {SendIntent} from '../engine/intents.js';
+import {Checklist} from './Checklist.js';
+import type {ChecklistRole, RunStore} from './store.js';
+import {colourWanted} from './theme.js';
+
+export type RenderChecklistOptions = {
+	store: RunStore;
+	send: SendIntent;
+	role: ChecklistRole;
+	operator: string;
+	/** Rehearsal speed: watch and bake times shown are divided by it. Default 1. */
+	speed?: number;
+	stdin?: NodeJS.ReadStream;
+	stdout?: NodeJS.WriteStream;
+	/** Colour on or off; by default off when NO_COLOR is set. */
+	colour?: boolean;
+};
+
+/**
+ * Shows the live checklist until the run has an outcome (or the pair leaves). Resolves after Ink
+ * has unmounted and the terminal is restored (raw mode off, cursor shown, final frame kept).
+ */
+export const renderChecklist = async (options: RenderChecklistOptions): Promise<void> => {
+	const instance = render(
+		<Checklist
+			store={options.store}
+			send={options.send}
+			role={options.role}
+			operator={options.operator}
+			speed={options.speed}
+			colour={options.colour ?? colourWanted(process.env)}
+		/>,
+		{
+			stdin: options.stdin,
+			stdout: options.stdout,
+			// Ctrl-C is a key here: the checklist stops the run through the driver, never mid-write.
+			exitOnCtrlC: false,
+		},
+	);
+	await instance.waitUntilExit();
+};
