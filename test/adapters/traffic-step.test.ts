@@ -6,7 +6,7 @@ import {createMetricReader} from '../../source/adapters/metrics/metric-reader.js
 import {createTrafficExecutor} from '../../source/adapters/traffic-step.js';
 import type {TrafficStep} from '../../source/runbook/schema.js';
 import {recordingContext} from './metrics/recording-context.js';
-import {startTextServer, type TextServer} from './metrics/text-server.js';
+import {textServerForTests} from './metrics/text-server.js';
 
 // The lever: records the weight it was given, as `fly machine uncordon` would change the router.
 const LEVER = [
@@ -17,7 +17,7 @@ const LEVER = [
 	"console.log('green takes ' + weight + '%');",
 ].join(' ');
 
-let server: TextServer;
+const served = textServerForTests();
 let dir: string;
 let weightsFile: string;
 /** Green's p95 at a given share of traffic: the test decides when green gets slow. */
@@ -28,14 +28,11 @@ let shiftedWeights: number[] = [];
 beforeAll(async () => {
 	dir = await mkdtemp(path.join(os.tmpdir(), 'greenlight-traffic-'));
 	weightsFile = path.join(dir, 'weights');
-	server = await startTextServer();
-	server.answer(() => ({body: JSON.stringify({p95: latencyAt(shiftedWeights.at(-1) ?? 0)}), contentType: 'application/json'}));
+	served.server.answer(() => ({body: JSON.stringify({p95: latencyAt(shiftedWeights.at(-1) ?? 0)}), contentType: 'application/json'}));
 });
 afterAll(async () => {
-	await server.close();
 	await rm(dir, {recursive: true, force: true});
 });
-
 
 const shift = async (options: {brokenAt?: string; signal?: AbortSignal; gates?: TrafficStep['gates']}) => {
 	await writeFile(weightsFile, '');
@@ -55,7 +52,7 @@ const shift = async (options: {brokenAt?: string; signal?: AbortSignal; gates?: 
 		speed: 10,
 		signal: options.signal,
 		variables: {weightsFile},
-		metrics: {p95: {title: 'p95 Latenz', unit: 'ms', green: {type: 'http-json', url: `${server.url}/p95`, path: '$.p95'}}},
+		metrics: {p95: {title: 'p95 Latenz', unit: 'ms', green: {type: 'http-json', url: `${served.server.url}/p95`, path: '$.p95'}}},
 	});
 	// The served latency follows the weight announced last, as green's load would.
 	const emit = recorded.context.emit;

@@ -1,18 +1,17 @@
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {beforeAll, describe, expect, it} from 'vitest';
 import {createMetricReader} from '../../source/adapters/metrics/metric-reader.js';
 import {createWatchExecutor} from '../../source/adapters/watch-step.js';
 import type {Gate, MetricSource, WatchStep} from '../../source/runbook/schema.js';
 import {recordingContext} from './metrics/recording-context.js';
-import {startTextServer, type TextServer} from './metrics/text-server.js';
+import {textServerForTests} from './metrics/text-server.js';
 
-let server: TextServer;
+const http = textServerForTests();
 /** Values served per colour, one per request; the last one repeats. */
 const served: Record<string, Array<number | string>> = {green: [], blue: []};
 const requested: Record<string, number> = {green: 0, blue: 0};
 
-beforeAll(async () => {
-	server = await startTextServer();
-	server.answer((request) => {
+beforeAll(() => {
+	http.server.answer((request) => {
 		const colour = request.url === '/blue' ? 'blue' : 'green';
 		const values = served[colour] ?? [];
 		const index = Math.min(requested[colour] ?? 0, values.length - 1);
@@ -20,11 +19,8 @@ beforeAll(async () => {
 		return {body: JSON.stringify({p95: values[index] ?? null}), contentType: 'application/json'};
 	});
 });
-afterAll(async () => {
-	await server.close();
-});
 
-const source = (colour: 'green' | 'blue'): MetricSource => ({type: 'http-json', url: `${server.url}/${colour}`, path: '$.p95'});
+const source = (colour: 'green' | 'blue'): MetricSource => ({type: 'http-json', url: `${http.server.url}/${colour}`, path: '$.p95'});
 
 const watch = async (
 	options: {green: Array<number | string>; blue?: Array<number | string>; gates: Gate[]; duration: string; interval?: string; speed?: number; signal?: AbortSignal},

@@ -1,5 +1,5 @@
 import type {GateSampled, Verdict} from '../../engine/events.js';
-import {gateHolds, judgeSample, type SampleJudgement} from '../../engine/gate.js';
+import {format, gateHolds, judgeSample, type SampleJudgement} from '../../engine/gate.js';
 import {parseDuration} from '../../runbook/duration.js';
 import type {Gate, TrafficStep, WatchStep} from '../../runbook/schema.js';
 import type {StepContext} from '../step-context.js';
@@ -51,11 +51,8 @@ export const pause = (ms: number, signal: AbortSignal): Promise<void> =>
 		signal.addEventListener('abort', done, {once: true});
 	});
 
-const formatNumber = (value: number): string =>
-	Number.isInteger(value) ? String(value) : value.toFixed(Math.abs(value) < 10 ? 2 : 1);
-
 const withUnit = (value: number | null, unit: string): string =>
-	value === null ? 'unknown' : `${formatNumber(value)}${unit ? ` ${unit}` : ''}`;
+	value === null ? 'unknown' : `${format(value)}${unit ? ` ${unit}` : ''}`;
 
 const verdictMark: Record<Verdict, string> = {pass: '✓', fail: '✗', unknown: '?'};
 

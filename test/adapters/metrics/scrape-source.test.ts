@@ -1,8 +1,8 @@
 import net from 'node:net';
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import {createMetricReader} from '../../../source/adapters/metrics/metric-reader.js';
 import type {MetricSource} from '../../../source/runbook/schema.js';
-import {startTextServer, type TextServer} from './text-server.js';
+import {textServerForTests} from './text-server.js';
 
 const histogram = (name: string, counts: Record<string, number>, labels = ''): string =>
 	[
@@ -19,23 +19,17 @@ const counter = (name: string, series: Array<[string, number]>): string =>
 
 const context = {variables: {}, env: {}};
 
-let server: TextServer;
-beforeAll(async () => {
-	server = await startTextServer();
-});
-afterAll(async () => {
-	await server.close();
-});
+const served = textServerForTests();
 
-/** A reader with a clock the test moves, and a source over the test server. */
+/** A reader with a clock the test moves, and a source over the test served.server. */
 const setup = (source: Omit<Extract<MetricSource, {type: 'scrape'}>, 'type' | 'url'>) => {
 	let now = 1_000_000;
 	const reader = createMetricReader(() => now);
-	const full: MetricSource = {type: 'scrape', url: `${server.url}/metrics`, ...source};
+	const full: MetricSource = {type: 'scrape', url: `${served.server.url}/metrics`, ...source};
 	return {
 		read: async (body: string, atSeconds: number) => {
 			now = 1_000_000 + atSeconds * 1000;
-			server.answer({body});
+			served.server.answer({body});
 			return reader.read(full, context);
 		},
 	};
@@ -155,10 +149,10 @@ describe('scrape source: gauges and bad answers', () => {
 	});
 
 	it('given HTTP 500, a refused connection or a slow endpoint, then unknown with a short reason', async () => {
-		server.answer({status: 500, body: 'boom'});
+		served.server.answer({status: 500, body: 'boom'});
 		const reader = createMetricReader();
-		const source: MetricSource = {type: 'scrape', url: `${server.url}/metrics`, metric: 'up', aggregate: 'gauge', timeout: '300ms'};
-		expect((await reader.read(source, context)).reason).toBe(`HTTP 500 from ${server.url}/metrics`);
+		const source: MetricSource = {type: 'scrape', url: `${served.server.url}/metrics`, metric: 'up', aggregate: 'gauge', timeout: '300ms'};
+		expect((await reader.read(source, context)).reason).toBe(`HTTP 500 from ${served.server.url}/metrics`);
 
 		const closedPort = await new Promise<number>((resolve) => {
 			const probe = net.createServer().listen(0, '127.0.0.1', () => {
@@ -169,7 +163,7 @@ describe('scrape source: gauges and bad answers', () => {
 		const refused = await reader.read({...source, url: `http://127.0.0.1:${closedPort}/metrics`}, context);
 		expect(refused.reason).toBe(`cannot connect to 127.0.0.1:${closedPort} (connection refused)`);
 
-		server.answer({body: 'up 1\n', delayMs: 3000});
+		served.server.answer({body: 'up 1\n', delayMs: 3000});
 		const started = Date.now();
 		const slow = await reader.read(source, context);
 		expect(slow).toEqual({value: null, reason: expect.stringMatching(/no answer from 127\.0\.0\.1:\d+ within 300 ms/)});

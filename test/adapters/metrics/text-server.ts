@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type {AddressInfo} from 'node:net';
+import {afterAll, beforeAll} from 'vitest';
 
 export type Answer = {status?: number; body: string; delayMs?: number; contentType?: string};
 
@@ -39,5 +40,22 @@ export const startTextServer = async (): Promise<TextServer> => {
 				server.closeAllConnections();
 				server.close(() => resolve());
 			}),
+	};
+};
+
+/** A text server for the tests of one file: started before them, closed after them. */
+export const textServerForTests = (): {readonly server: TextServer} => {
+	let started: TextServer | undefined;
+	beforeAll(async () => {
+		started = await startTextServer();
+	});
+	afterAll(async () => {
+		await started?.close();
+	});
+	return {
+		get server() {
+			if (!started) throw new Error('the text server starts in beforeAll; use it inside tests');
+			return started;
+		},
 	};
 };
