@@ -14,6 +14,8 @@ import {
 import {initialState, type LinkedChecklists, type RunState, type StepState} from '../engine/state.js';
 import type {ResolvedMetric} from '../runbook/resolve.js';
 import {isAutomated, type Runbook, type Step} from '../runbook/schema.js';
+import {substitute} from '../runbook/template.js';
+import {redactStdinSecrets} from './redactor.js';
 import type {StepContext, StepExecutor, StepResult} from './step-context.js';
 import {createStepOutput} from './step-output.js';
 
@@ -160,6 +162,14 @@ export const createDriver = (options: DriverOptions): Driver => {
 			step: step.id,
 			onBatch: (lines) => emit({type: 'step-output', phase: phaseId, step: step.id, lines}),
 		});
+		if (step.step.kind === 'command' && step.step.stdin) {
+			// NAME=VALUE lines fed to a command (fly secrets import) are secrets wherever they show up.
+			try {
+				redactStdinSecrets(options.redactor, substitute(step.step.stdin, variables));
+			} catch {
+				// A missing variable fails the step itself, with its own message.
+			}
+		}
 		emit({type: 'step-started', phase: phaseId, step: step.id, attempt: step.attempt + 1});
 		const context: StepContext = {
 			phase: phaseId,

@@ -10,6 +10,7 @@ import {initialState, type RunState} from '../engine/state.js';
 import {formatProblem, loadRunbook} from '../runbook/load.js';
 import {renderChecklist} from '../ui/render-checklist.js';
 import {printEvents} from './event-printer.js';
+import {exportTitles} from './release.js';
 import {EXIT, UsageError} from './usage.js';
 
 const say = (text: string) => process.stderr.write(`greenlight: ${text}\n`);
@@ -54,7 +55,7 @@ export const joinSession = async (options: {session?: string; operator: string; 
 		state = fresh.reduce(reduce, state);
 		for (const listener of listeners) listener();
 		if (state.outcome) finished();
-	});
+	}, {after: events.length});
 	postToInbox(sessionDir, {operator: options.operator, joined: true});
 	try {
 		if (interactive) {
@@ -85,7 +86,15 @@ export const exportSession = async (options: {session?: string; out?: string}): 
 	const {events, started} = readSession(sessionDir);
 	const outDir = path.resolve(options.out ?? path.dirname(started.runbookFile));
 	const version = started.variables.version ?? path.basename(sessionDir);
-	const written = await writeExports({events, sessionDir, outDir, version, redactor: createRedactor([])});
+	const loaded = await loadRunbook(started.runbookFile);
+	const written = await writeExports({
+		events,
+		sessionDir,
+		outDir,
+		version,
+		redactor: createRedactor([]),
+		...(loaded.ok ? exportTitles(loaded.loaded.runbook) : {}),
+	});
 	process.stdout.write(`release record: ${written.recordPath}\nsnapshot: ${written.snapshotDir}\n`);
 	return EXIT.completed;
 };

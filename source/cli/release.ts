@@ -18,6 +18,7 @@ import {createWatchExecutor} from '../adapters/watch-step.js';
 import type {EngineEvent, RunOutcome} from '../engine/events.js';
 import {formatProblem, loadRunbook} from '../runbook/load.js';
 import {checkPatterns, resolveEnv, resolveMetrics, resolveVariables} from '../runbook/resolve.js';
+import type {Runbook} from '../runbook/schema.js';
 import type {Sandbox} from '../sandbox/sandbox.js';
 import {renderChecklist} from '../ui/render-checklist.js';
 import {printEvents} from './event-printer.js';
@@ -156,7 +157,14 @@ export const runRelease = async (options: ReleaseOptions): Promise<number> => {
 			auto,
 			priorEvents,
 			writeExports: async (what, events) => {
-				const written = await writeExports({events: [...events], sessionDir: sessionDir!, outDir: repoDir, version, redactor});
+				const written = await writeExports({
+					events: [...events],
+					sessionDir: sessionDir!,
+					outDir: repoDir,
+					version,
+					redactor,
+					...exportTitles(runbook),
+				});
 				return what === 'snapshot' ? written.snapshotDir : written.recordPath;
 			},
 		});
@@ -200,6 +208,14 @@ export const runRelease = async (options: ReleaseOptions): Promise<number> => {
 		throw error;
 	}
 };
+
+/** Phase titles and metric names for the release record and the dashboard. */
+export const exportTitles = (runbook: Runbook) => ({
+	phaseTitles: Object.fromEntries(
+		[...runbook.phases, ...(runbook.rollback ? [{id: 'rollback', title: runbook.rollback.title}] : [])].map((phase) => [phase.id, phase.title]),
+	),
+	metrics: Object.fromEntries(Object.entries(runbook.metrics).map(([id, metric]) => [id, {title: metric.title, unit: metric.unit}])),
+});
 
 const summarize = (driver: Driver, outcome: RunOutcome, sessionDir: string) => {
 	const state = driver.getState();
