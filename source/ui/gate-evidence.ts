@@ -89,9 +89,7 @@ export const plotGateChart = (input: ChartInput, plot: Plot = asciichart.plot): 
 	const green = numericSeries(input.green);
 	if (green.length === 0 || input.height < 2) return [];
 	const blueAll = numericSeries(input.blue);
-	const everything = [...green, ...blueAll];
-	const bound = input.gate.max ?? input.gate.min;
-	if (bound !== undefined) everything.push(bound);
+	const everything = [...green, ...blueAll, ...(thresholdSeries(input.gate, blueAll, 1) ?? [])];
 	const low = Math.min(...everything);
 	const high = Math.max(...everything);
 	// One precision for the whole axis, so every label has the width of the widest end.

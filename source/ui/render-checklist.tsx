@@ -36,6 +36,8 @@ export const renderChecklist = async (options: RenderChecklistOptions): Promise<
 			stdout: options.stdout,
 			// Ctrl-C is a key here: the checklist stops the run through the driver, never mid-write.
 			exitOnCtrlC: false,
+			// The global console is only caught when drawing on the process's own terminal.
+			patchConsole: options.stdout === undefined || options.stdout === process.stdout,
 		},
 	);
 	await instance.waitUntilExit();

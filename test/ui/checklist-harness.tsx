@@ -232,6 +232,7 @@ export const renderAt = (element: ReactElement, size: {columns: number; rows: nu
 			await delay(10);
 		},
 		unmount: instance.unmount,
+		rerender: instance.rerender,
 		waitUntilExit: () => exited,
 	};
 };

@@ -315,3 +315,16 @@ describe('the outcome', () => {
 		expect(frame).not.toContain('Enter');
 	});
 });
+
+describe('Ctrl-C', () => {
+	test('the first Ctrl-C asks the driver to stop; a second leaves the view even if the driver hangs', async () => {
+		const ui = show(prepReady);
+		await settle();
+		await ui.press(keys.ctrlC);
+		expect(ui.sent).toEqual([{type: 'quit'}]);
+		expect(ui.lastFrame()).toContain('Stopping…');
+		await ui.press(keys.ctrlC);
+		await ui.waitUntilExit();
+		expect(ui.sent).toEqual([{type: 'quit'}]);
+	});
+});
