@@ -68,8 +68,12 @@ const footerKeys: Record<ChecklistRole, Array<[string, string]>> = {
 
 /** The keys line: spelled out when it fits, tighter on a narrow terminal so no key is cut off. */
 export const keysFooter = (role: ChecklistRole, columns = Number.POSITIVE_INFINITY): string => {
-	const wide = footerKeys[role].map(([key, what]) => `${key} ${what}`).join(' · ');
-	return wide.length <= columns ? wide : footerKeys[role].map(([key, what]) => `${key}=${what}`).join(' ');
+	const forms = [
+		footerKeys[role].map(([key, what]) => `${key} ${what}`).join(' · '),
+		footerKeys[role].map(([key, what]) => `${key}=${what}`).join(' '),
+		`keys: ${footerKeys[role].map(([key]) => key).join(' ')} (? explains them)`,
+	];
+	return forms.find((form) => form.length <= columns) ?? forms.at(-1)!;
 };
 
 const normal: KeyMode = {kind: 'normal'};

@@ -32,8 +32,9 @@ export const renderChecklist = async (options: RenderChecklistOptions): Promise<
 			colour={options.colour ?? colourWanted(process.env)}
 		/>,
 		{
-			stdin: options.stdin,
-			stdout: options.stdout,
+			// Ink fills in process.stdin/stdout only for keys that are absent, not for undefined ones.
+			...(options.stdin ? {stdin: options.stdin} : {}),
+			...(options.stdout ? {stdout: options.stdout} : {}),
 			// Ctrl-C is a key here: the checklist stops the run through the driver, never mid-write.
 			exitOnCtrlC: false,
 			// The global console is only caught when drawing on the process's own terminal.

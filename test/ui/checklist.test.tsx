@@ -328,3 +328,14 @@ describe('Ctrl-C', () => {
 		expect(ui.sent).toEqual([{type: 'quit'}]);
 	});
 });
+
+describe('the keys line', () => {
+	test('names every key in full at 100 columns, and still every key at 60', async () => {
+		const wide = show(prepReady, {size: {columns: 100, rows: 24}});
+		await settle();
+		expect(wide.lastFrame()).toContain('Enter confirm · Space tick · t retry · r rollback · o override · n note · ? help · q quit');
+		const narrow = show(prepReady, {size: {columns: 60, rows: 24}});
+		await settle();
+		expect(narrow.lastFrame()).toContain('keys: Enter Space t r o n ? q (? explains them)');
+	});
+});
