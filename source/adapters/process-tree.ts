@@ -1,0 +1,104 @@
+import {readdirSync, readFileSync} from 'node:fs';
+
+// Every child runs as the leader of its own process group, so the group id is its pid and one
+// signal to -pid reaches its whole tree (execa and Node only ever signal the one child).
+
+/** Groups that may still have members: killed all at once when greenlight exits. */
+const liveGroups = new Set<number>();
+
+/** How long a group gets between SIGTERM and SIGKILL. */
+export const KILL_GRACE_MS = 2000;
+
+const POLL_MS = 50;
+
+export const trackGroup = (pgid: number): void => {
+	liveGroups.add(pgid);
+};
+
+export const untrackGroup = (pgid: number): void => {
+	liveGroups.delete(pgid);
+};
+
+/** Sends a signal to every process of the group; false when the group is already gone. */
+export const signalGroup = (pgid: number, signal: NodeJS.Signals | 0): boolean => {
+	try {
+		process.kill(-pgid, signal);
+		return true;
+	} catch {
+		// ESRCH: no member left; EPERM cannot happen for our own children.
+		return false;
+	}
+};
+
+/** Whether a process of the group still runs. Zombies do not count: they have exited and only wait to be reaped. */
+export const isGroupAlive = (pgid: number): boolean => {
+	if (!signalGroup(pgid, 0)) return false;
+	const states = groupStates(pgid);
+	return states === undefined || states.some((state) => state !== 'Z');
+};
+
+/** Process states ("R", "S", "Z", …) of the group's members from /proc; undefined where there is no /proc. */
+const groupStates = (pgid: number): string[] | undefined => {
+	let entries: string[];
+	try {
+		entries = readdirSync('/proc');
+	} catch {
+		return undefined;
+	}
+	const states: string[] = [];
+	for (const entry of entries) {
+		if (!/^\d+$/.test(entry)) continue;
+		let stat: string;
+		try {
+			stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+		} catch {
+			continue; // exited while we looked
+		}
+		// "pid (comm) state ppid pgrp …"; comm may hold spaces and parentheses, so read after the last ")".
+		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		if (Number(fields[2]) === pgid && fields[0] !== undefined) states.push(fields[0]);
+	}
+	return states;
+};
+
+const sleep = (ms: number): Promise<void> =>
+	new Promise((resolve) => {
+		setTimeout(resolve, ms).unref();
+	});
+
+/** SIGTERM to the group, SIGKILL to whatever is left after the grace time; resolves when it is done. */
+export const terminateGroup = async (pgid: number, graceMs: number = KILL_GRACE_MS): Promise<void> => {
+	if (!signalGroup(pgid, 'SIGTERM')) {
+		untrackGroup(pgid);
+		return;
+	}
+	const deadline = Date.now() + graceMs;
+	while (Date.now() < deadline) {
+		await sleep(POLL_MS);
+		if (!isGroupAlive(pgid)) {
+			untrackGroup(pgid);
+			return;
+		}
+	}
+	signalGroup(pgid, 'SIGKILL');
+	untrackGroup(pgid);
+};
+
+/**
+ * Signals every group still running. Synchronous, so it is safe in a process 'exit' handler;
+ * SIGKILL by default because nobody waits for a grace time there.
+ */
+export const killAllChildren = (signal: NodeJS.Signals = 'SIGKILL'): void => {
+	for (const pgid of liveGroups) {
+		signalGroup(pgid, signal);
+		if (signal === 'SIGKILL') liveGroups.delete(pgid);
+	}
+};
+
+/** The graceful variant for an orderly shutdown: SIGTERM to all, SIGKILL to what is left after the grace. */
+export const terminateAllChildren = async (graceMs: number = KILL_GRACE_MS): Promise<void> => {
+	await Promise.all([...liveGroups].map((pgid) => terminateGroup(pgid, graceMs)));
+};
+
+/** How many groups are being tracked; for tests and diagnostics. */
+export const liveGroupCount = (): number => liveGroups.size;
