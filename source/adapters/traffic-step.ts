@@ -30,8 +30,8 @@ export const createTrafficExecutor =
 				env,
 				timeoutMs: step.timeout ? parseDuration(step.timeout) : undefined,
 				signal,
+				onLine: (line) => context.log(line),
 			});
-			for (const line of `${result.stdout}\n${result.stderr}`.split('\n')) if (line.trim()) context.log(line);
 			if (result.cancelled) return {status: 'failed', exitCode: result.exitCode, reason: `stopped while moving traffic to ${weight}%`};
 			if (result.exitCode !== 0 || result.timedOut || result.error) {
 				const why = result.timedOut ? 'timed out' : result.error ?? (lastLine(result.stderr) || `exit code ${result.exitCode ?? 'none'}`);
