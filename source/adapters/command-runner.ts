@@ -26,6 +26,8 @@ export type CommandOutcome = {
 	timedOut: boolean;
 	cancelled: boolean;
 	durationMs: number;
+	/** The signal that ended the process, when one did. */
+	signal?: NodeJS.Signals;
 	/** spawn failure, e.g. "command not found: fly" */
 	error?: string;
 };
@@ -177,6 +179,7 @@ export const runCommand = async (spec: CommandSpec): Promise<CommandOutcome> => 
 		timedOut: stopReason === 'timeout',
 		cancelled: stopReason === 'cancel',
 		durationMs: Math.round(performance.now() - started),
+		signal: result.signal,
 		error:
 			failedToStart && !stopReason
 				? spawnError((result as {code?: unknown}).code, program, result.shortMessage ?? `could not start ${program}`)

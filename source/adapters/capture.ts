@@ -1,0 +1,56 @@
+import {JSONPath} from 'jsonpath-plus';
+import type {Capture} from '../runbook/schema.js';
+
+export type CaptureResult = {ok: true; value: string} | {ok: false; reason: string};
+
+/** Every value a JSON path selects in a parsed document, in document order. */
+export const jsonPathMatches = (path: string, value: unknown): unknown[] => {
+	// The library answers nothing at all for a null document.
+	if (value === null) return path.trim() === '$' ? [null] : [];
+	// "safe" evaluates filters like [?(@.state=="started")] without ever running a runbook's text as code.
+	return (JSONPath({path, json: value as object, wrap: true, eval: 'safe'}) as unknown[] | undefined) ?? [];
+};
+
+/** Parses JSON, or the JSON that follows leading noise such as "Fetching status…" on the first line. */
+export const parseJsonLoosely = (text: string): {ok: true; value: unknown} | {ok: false} => {
+	const attempt = (candidate: string) => {
+		try {
+			return {ok: true as const, value: JSON.parse(candidate) as unknown};
+		} catch {
+			return undefined;
+		}
+	};
+	const whole = attempt(text);
+	if (whole) return whole;
+	const starts = [text.indexOf('{'), text.indexOf('[')].filter((index) => index >= 0);
+	for (const start of starts.sort((a, b) => a - b)) {
+		const tail = attempt(text.slice(start));
+		if (tail) return tail;
+	}
+	return {ok: false};
+};
+
+/** Output regexes match per line for ^ and $, as people read command output. */
+export const outputPattern = (source: string): RegExp => new RegExp(source, 'm');
+
+/** A matched value as a variable: strings as they are, anything else as JSON. */
+export const valueAsText = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value) ?? 'null');
+
+/** Takes one variable's value out of a command's stdout or a response body. */
+export const captureValue = (spec: Capture, text: string): CaptureResult => {
+	if ('regex' in spec) {
+		const match = outputPattern(spec.regex).exec(text);
+		if (!match) return {ok: false, reason: `no match for /${spec.regex}/`};
+		return {ok: true, value: match.length > 1 ? (match[1] ?? '') : match[0]};
+	}
+	const parsed = parseJsonLoosely(text);
+	if (!parsed.ok) return {ok: false, reason: `output is not JSON, so ${spec.json} cannot be read`};
+	let matches: unknown[];
+	try {
+		matches = jsonPathMatches(spec.json, parsed.value);
+	} catch (error) {
+		return {ok: false, reason: `cannot evaluate ${spec.json}: ${(error as Error).message}`};
+	}
+	if (matches.length === 0) return {ok: false, reason: `nothing at ${spec.json}`};
+	return {ok: true, value: matches.map(valueAsText).join(',')};
+};

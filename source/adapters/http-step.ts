@@ -1,0 +1,166 @@
+import {parseDuration} from '../runbook/duration.js';
+import type {HttpStep} from '../runbook/schema.js';
+import {substitute, substituteRecord} from '../runbook/template.js';
+import {captureValue, jsonPathMatches, outputPattern, valueAsText} from './capture.js';
+import type {StepExecutor, StepResult} from './step-context.js';
+
+export const DEFAULT_HTTP_TIMEOUT = '10s';
+
+/** How much of a response body reaches the log: enough to see what came back, never a flood. */
+const BODY_LOG_LINES = 20;
+const BODY_LOG_LINE_CHARS = 200;
+
+export type HttpAnswer = {status: number; statusText: string; body: string; durationMs: number};
+
+type Request = {method: string; url: string; headers: Record<string, string>; body?: string};
+
+const prepare = (step: HttpStep, variables: Readonly<Record<string, string>>): Request => ({
+	method: step.method ?? 'GET',
+	url: substitute(step.url, variables),
+	headers: substituteRecord(step.headers, variables),
+	body: step.body === undefined ? undefined : substitute(step.body, variables),
+});
+
+const describeFetchFailure = (error: unknown, url: string): string => {
+	const cause = (error as {cause?: {code?: string; message?: string}}).cause;
+	switch (cause?.code) {
+		case 'ECONNREFUSED':
+			return `connection refused: ${url}`;
+		case 'ENOTFOUND':
+		case 'EAI_AGAIN':
+			return `cannot resolve host: ${url}`;
+		case 'ECONNRESET':
+		case 'UND_ERR_SOCKET':
+			return `connection closed without an answer: ${url}`;
+		default:
+			return `${url}: ${cause?.message ?? (error as Error).message}`;
+	}
+};
+
+/** The first lines of a body, each cut to a readable width, and how many were left out. */
+export const bodyPreview = (body: string): string[] => {
+	const lines = body.split(/\r?\n/).filter((line, index, all) => line !== '' || index < all.length - 1);
+	const shown = lines
+		.slice(0, BODY_LOG_LINES)
+		.map((line) => (line.length > BODY_LOG_LINE_CHARS ? `${line.slice(0, BODY_LOG_LINE_CHARS)}…` : line));
+	if (lines.length > BODY_LOG_LINES) shown.push(`… (${lines.length - BODY_LOG_LINES} more lines)`);
+	return shown;
+};
+
+const isExpectedStatus = (status: number, expected: number | undefined): boolean =>
+	expected === undefined ? status >= 200 && status <= 299 : status === expected;
+
+/** Judges an answer against the step's expectations and takes its captures. */
+export const judgeHttpAnswer = (step: HttpStep, answer: HttpAnswer): StepResult => {
+	const expect = step.expect ?? {};
+	if (!isExpectedStatus(answer.status, expect.status)) {
+		return {status: 'failed', reason: `HTTP ${answer.status} (expected ${expect.status ?? '2xx'})`};
+	}
+	const evidence = [`HTTP ${answer.status}`];
+	if (expect.body !== undefined) {
+		if (!outputPattern(expect.body).test(answer.body)) return {status: 'failed', reason: `body did not match /${expect.body}/`};
+		evidence.push(`body matched /${expect.body}/`);
+	}
+	if (expect.json) {
+		const problem = checkJson(expect.json, answer.body);
+		if (problem) return {status: 'failed', reason: problem};
+		evidence.push(`${expect.json.path} as expected`);
+	}
+	const captured: Record<string, string> = {};
+	for (const [name, spec] of Object.entries(step.capture ?? {})) {
+		const result = captureValue(spec, answer.body);
+		if (!result.ok) return {status: 'failed', reason: `capture ${name}: ${result.reason}`};
+		captured[name] = result.value;
+	}
+	const names = Object.keys(captured);
+	if (names.length > 0) evidence.push(`captured ${names.join(', ')}`);
+	return {status: 'passed', reason: evidence.join('; '), ...(names.length > 0 ? {captured} : {})};
+};
+
+type JsonExpectation = NonNullable<NonNullable<HttpStep['expect']>['json']>;
+
+/** Every value at the path must be as expected, so "$.machines[*].state" equals "started" means all of them. */
+const checkJson = (expectation: JsonExpectation, body: string): string | undefined => {
+	let document: unknown;
+	try {
+		document = JSON.parse(body);
+	} catch {
+		return `response is not JSON, so ${expectation.path} cannot be read`;
+	}
+	let matches: unknown[];
+	try {
+		matches = jsonPathMatches(expectation.path, document);
+	} catch (error) {
+		return `cannot evaluate ${expectation.path}: ${(error as Error).message}`;
+	}
+	if (matches.length === 0) return `nothing at ${expectation.path}`;
+	for (const value of matches) {
+		if (expectation.equals !== undefined && value !== expectation.equals) {
+			return `${expectation.path} was ${JSON.stringify(value)} (expected ${JSON.stringify(expectation.equals)})`;
+		}
+		if (expectation.matches !== undefined && !outputPattern(expectation.matches).test(valueAsText(value))) {
+			return `${expectation.path} was ${JSON.stringify(value)} (expected to match /${expectation.matches}/)`;
+		}
+	}
+	return undefined;
+};
+
+/** Sends the step's request with its own timeout and the step's cancellation; a failure comes back as a reason. */
+export const sendHttpRequest = async (
+	request: Request,
+	options: {timeoutMs: number; timeoutText: string; signal: AbortSignal},
+): Promise<{ok: true; answer: HttpAnswer} | {ok: false; reason: string}> => {
+	if (options.signal.aborted) return {ok: false, reason: 'cancelled'};
+	const timeout = AbortSignal.timeout(options.timeoutMs);
+	const started = performance.now();
+	try {
+		const response = await fetch(request.url, {
+			method: request.method,
+			headers: request.headers,
+			body: request.body,
+			signal: AbortSignal.any([options.signal, timeout]),
+		});
+		const body = await response.text();
+		return {
+			ok: true,
+			answer: {
+				status: response.status,
+				statusText: response.statusText,
+				body,
+				durationMs: Math.round(performance.now() - started),
+			},
+		};
+	} catch (error) {
+		if (options.signal.aborted) return {ok: false, reason: 'cancelled'};
+		if (timeout.aborted) return {ok: false, reason: `timed out after ${options.timeoutText}`};
+		return {ok: false, reason: describeFetchFailure(error, request.url)};
+	}
+};
+
+/** Runs an http step: one request, its answer logged in brief, judged against status, body and JSON expectations. */
+export const executeHttpStep: StepExecutor<HttpStep> = async (context) => {
+	const {step} = context;
+	let request: Request;
+	try {
+		request = prepare(step, context.variables);
+	} catch (error) {
+		// MissingVariableError says "variable {{x}} has no value", which is what a person needs.
+		return {status: 'failed', reason: (error as Error).message};
+	}
+	if (!URL.canParse(request.url)) return {status: 'failed', reason: `not a valid URL: ${request.url}`};
+	const timeoutText = step.timeout ?? DEFAULT_HTTP_TIMEOUT;
+	const sent = await sendHttpRequest(request, {
+		timeoutMs: parseDuration(timeoutText),
+		timeoutText,
+		signal: context.signal,
+	});
+	if (!sent.ok) {
+		context.log(`${request.method} ${request.url} → ${sent.reason}`);
+		return {status: 'failed', reason: sent.reason};
+	}
+	const {answer} = sent;
+	const statusText = answer.statusText ? ` ${answer.statusText}` : '';
+	context.log(`${request.method} ${request.url} → ${answer.status}${statusText} (${answer.durationMs} ms)`);
+	for (const line of bodyPreview(answer.body)) context.log(line);
+	return judgeHttpAnswer(step, answer);
+};
