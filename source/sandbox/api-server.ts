@@ -1,0 +1,137 @@
+import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http';
+import type {AddressInfo} from 'node:net';
+import type {ApiMetrics} from './api-metrics.js';
+import type {ScenarioName} from './scenarios.js';
+
+// One Fly machine of "the API": the endpoints of api.openapi.yaml, instrumented, with the rehearsed fault.
+
+export type ApiMachineOptions = {
+	machineId: string;
+	colour: 'blue' | 'green';
+	version: string;
+	/** Machines of the blue app's "replay" group answer every request with fly-replay to this app. */
+	replayTo?: string;
+	scenario?: ScenarioName;
+	metrics: ApiMetrics;
+	/** True once green serves production traffic (a replay machine is in service). */
+	carriesTraffic: () => boolean;
+};
+
+export type ApiMachine = {port: number; close: () => Promise<void>};
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const readBody = async (request: IncomingMessage): Promise<string> => {
+	const chunks: Buffer[] = [];
+	for await (const chunk of request) chunks.push(chunk as Buffer);
+	return Buffer.concat(chunks).toString('utf8');
+};
+
+/** Realistic service time: mostly 10-35 ms, a small tail near 100 ms. */
+const serviceTimeMs = () => 10 + Math.random() * 25 + (Math.random() < 0.03 ? 60 + Math.random() * 60 : 0);
+
+const rewards = [
+	{id: 'rw_coffee', title: 'Kaffee gratis', points: 100},
+	{id: 'rw_cake', title: 'Kuchenstück', points: 250},
+	{id: 'rw_bag', title: 'Stofftasche', points: 600},
+];
+
+const pointsOf = (tenantId: string) => [...tenantId].reduce((sum, char) => sum + char.charCodeAt(0) * 17, 0) % 5000;
+
+type Answer = {status: number; body?: unknown; headers?: Record<string, string>};
+
+const handle = async (options: ApiMachineOptions, request: IncomingMessage, route: string): Promise<Answer> => {
+	const green = options.colour === 'green';
+	const {scenario} = options;
+	const url = new URL(request.url ?? '/', 'http://machine');
+	if (route === 'health') {
+		// health-flap: unhealthy for 300 ms of every second, so every health-check window sees a failure.
+		if (green && scenario === 'health-flap' && Date.now() % 1000 < 300) return {status: 503, body: {status: 'unhealthy'}};
+		return {status: 200, body: {status: 'ok', version: options.version, machine: options.machineId}};
+	}
+	if (green && scenario === 'green-5xx' && options.carriesTraffic() && Math.random() < 0.25) {
+		return {status: 500, body: {error: 'internal', message: 'connection pool exhausted'}};
+	}
+	const tenant = /^\/v1\/tenants\/([^/]+)\/points$/.exec(url.pathname);
+	if (route === 'points' && tenant) {
+		const tenantId = decodeURIComponent(tenant[1] as string);
+		const points = pointsOf(tenantId);
+		// contract-break: the new version serialises points as a string, which the contract forbids.
+		return {
+			status: 200,
+			body: {tenantId, points: green && scenario === 'contract-break' ? String(points) : points, updatedAt: new Date().toISOString()},
+		};
+	}
+	if (route === 'rewards') return {status: 200, body: {rewards}};
+	if (route === 'verify') {
+		let token: unknown;
+		try {
+			token = (JSON.parse(await readBody(request)) as {token?: unknown}).token;
+		} catch {
+			token = undefined;
+		}
+		if (typeof token !== 'string' || token === '') return {status: 400, body: {error: 'bad_request', message: 'body must be {"token": "…"}'}};
+		const invalid = token.startsWith('invalid') || (green && scenario === 'token-invalid-spike' && Math.random() < 0.9);
+		options.metrics.tokenVerified(!invalid);
+		return invalid
+			? {status: 200, body: {valid: false, reason: 'signature_mismatch'}}
+			: {status: 200, body: {valid: true, tenantId: token.split('.')[0] ?? 'unknown', expiresAt: new Date(Date.now() + 3_600_000).toISOString()}};
+	}
+	return {status: 404, body: {error: 'not_found', message: `no route for ${request.method} ${url.pathname}`}};
+};
+
+const routeOf = (method: string, pathname: string): string => {
+	if (method === 'GET' && pathname === '/health') return 'health';
+	if (method === 'GET' && /^\/v1\/tenants\/[^/]+\/points$/.test(pathname)) return 'points';
+	if (method === 'GET' && pathname === '/v1/rewards') return 'rewards';
+	if (method === 'POST' && pathname === '/v1/tokens/verify') return 'verify';
+	return 'unknown';
+};
+
+export const startApiMachine = async (options: ApiMachineOptions): Promise<ApiMachine> => {
+	const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
+		const started = process.hrtime.bigint();
+		const pathname = new URL(request.url ?? '/', 'http://machine').pathname;
+		const route = routeOf(request.method ?? 'GET', pathname);
+		if (options.replayTo && route !== 'health') {
+			// What a blue machine of the replay group does: ask the Fly proxy to replay the request on green.
+			request.resume();
+			response.writeHead(204, {'fly-replay': `app=${options.replayTo}`, 'x-served-by': options.machineId});
+			response.end();
+			return;
+		}
+		void (async () => {
+			let answer: Answer;
+			try {
+				await sleep(serviceTimeMs() + (options.colour === 'green' && options.scenario === 'green-latency' && options.carriesTraffic() ? 380 : 0));
+				answer = await handle(options, request, route);
+			} catch (error) {
+				answer = {status: 500, body: {error: 'internal', message: (error as Error).message}};
+			}
+			const body = answer.body === undefined ? '' : JSON.stringify(answer.body);
+			response.writeHead(answer.status, {
+				'content-type': 'application/json',
+				'x-served-by': options.machineId,
+				'x-colour': options.colour,
+				...answer.headers,
+			});
+			response.end(body);
+			if (!options.replayTo) {
+				const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+				options.metrics.observe({instance: options.machineId, method: request.method ?? 'GET', route, status: answer.status, seconds});
+			}
+		})();
+	});
+	await new Promise<void>((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(0, '127.0.0.1', () => resolve());
+	});
+	return {
+		port: (server.address() as AddressInfo).port,
+		close: () =>
+			new Promise<void>((resolve) => {
+				server.close(() => resolve());
+				server.closeAllConnections();
+			}),
+	};
+};

@@ -1,0 +1,134 @@
+import {existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+
+// The rehearsal's Fly.io: apps, machines, releases and secrets in one JSON file that the `fly`
+// stand-in (a new process per invocation) and the supervisor (inside greenlight) both read and write.
+
+export type MachineState = 'created' | 'starting' | 'started' | 'stopping' | 'stopped' | 'destroyed';
+export type CheckStatus = 'passing' | 'warning' | 'critical';
+
+export type FlyMachine = {
+	id: string;
+	name: string;
+	app: string;
+	/** "app" serves the API; "replay" answers every request with fly-replay to the green app. */
+	processGroup: string;
+	image: string;
+	release: number;
+	state: MachineState;
+	region: string;
+	/** Cordoned machines get no traffic from the proxy. */
+	cordoned: boolean;
+	createdAt: string;
+	updatedAt: string;
+	check?: {status: CheckStatus; output: string; updatedAt: string};
+	/** Why the machine stopped, when it crashed. */
+	exit?: string;
+};
+
+export type FlyRelease = {
+	version: number;
+	status: 'running' | 'complete' | 'failed';
+	description: string;
+	imageRef: string;
+	strategy: string;
+	user: string;
+	createdAt: string;
+};
+
+export type FlyApp = {
+	name: string;
+	id: string;
+	/** Which colour the sandbox serves this app's machines as. */
+	colour: 'blue' | 'green';
+	hostname: string;
+	releases: FlyRelease[];
+	secrets: Record<string, {digest: string; createdAt: string}>;
+};
+
+export type FlyState = {
+	org: string;
+	apps: Record<string, FlyApp>;
+	machines: FlyMachine[];
+	nextId: number;
+};
+
+/** Environment the sandbox gives the stand-ins: where the state lives, which fault is rehearsed. */
+export const STATE_ENV = 'GREENLIGHT_SANDBOX_STATE';
+export const SCENARIO_ENV = 'GREENLIGHT_SANDBOX_SCENARIO';
+
+const LOCK_STALE_MS = 5_000;
+const LOCK_WAIT_MS = 10_000;
+
+const sleepSync = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+export const readState = (file: string): FlyState => JSON.parse(readFileSync(file, 'utf8')) as FlyState;
+
+export const writeStateAtomically = (file: string, state: FlyState) => {
+	const temporary = `${file}.${process.pid}.tmp`;
+	writeFileSync(temporary, `${JSON.stringify(state, null, 2)}\n`);
+	renameSync(temporary, file);
+};
+
+/** Serialises read-modify-write across processes with a lock directory (mkdir is atomic). */
+export const updateState = <T>(file: string, change: (state: FlyState) => T): T => {
+	const lock = `${file}.lock`;
+	const started = Date.now();
+	while (true) {
+		try {
+			mkdirSync(lock);
+			break;
+		} catch {
+			// A lock left by a killed process must not block the rehearsal for ever.
+			try {
+				if (Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS) rmSync(lock, {recursive: true, force: true});
+			} catch {}
+			if (Date.now() - started > LOCK_WAIT_MS) throw new Error(`the sandbox state ${file} stayed locked for ${LOCK_WAIT_MS / 1000}s`);
+			sleepSync(5);
+		}
+	}
+	try {
+		const state = readState(file);
+		const result = change(state);
+		writeStateAtomically(file, state);
+		return result;
+	} finally {
+		rmSync(lock, {recursive: true, force: true});
+	}
+};
+
+export const stateExists = (file: string): boolean => existsSync(file);
+
+/** Machine ids look like Fly's: 14 hex digits. */
+export const newMachineId = (state: FlyState): string => {
+	state.nextId += 1;
+	return (0x3d8d_0000_0000_00 + state.nextId * 7_919).toString(16).padStart(14, '0').slice(-14);
+};
+
+const adjectives = ['quiet', 'bold', 'young', 'sparkling', 'patient', 'royal', 'misty', 'polished', 'little', 'wild'];
+const nouns = ['river', 'forest', 'meadow', 'thunder', 'sun', 'breeze', 'snowflake', 'paper', 'frog', 'dawn'];
+
+export const machineName = (seed: number): string =>
+	`${adjectives[seed % adjectives.length]}-${nouns[Math.floor(seed / adjectives.length) % nouns.length]}-${1000 + seed}`;
+
+export const liveMachines = (state: FlyState, app: string): FlyMachine[] =>
+	state.machines.filter((machine) => machine.app === app && machine.state !== 'destroyed');
+
+export const inService = (machine: FlyMachine): boolean =>
+	machine.state === 'started' && !machine.cordoned && machine.check?.status !== 'critical';
+
+export const currentImage = (app: FlyApp): string | undefined =>
+	app.releases.filter((release) => release.status === 'complete').at(-1)?.imageRef;
+
+export const sandboxDirOf = (sessionDir: string): string => path.join(sessionDir, 'sandbox');
+
+/** The supervisor touches this file while it runs; a stand-in waiting for machines gives up when it goes stale. */
+export const heartbeatFileOf = (stateFile: string): string => `${stateFile}.heartbeat`;
+
+export const supervisorAlive = (stateFile: string, staleMs = 3_000): boolean => {
+	try {
+		return Date.now() - statSync(heartbeatFileOf(stateFile)).mtimeMs < staleMs;
+	} catch {
+		return false;
+	}
+};

@@ -1,0 +1,75 @@
+import {request as httpRequest} from 'node:http';
+
+// Steady, realistic traffic: tenants checking points, browsing rewards, apps verifying tokens.
+
+export type LoadTarget = {url: string; rps: number};
+export type LoadGenerator = {stop: () => void; sent: () => number};
+
+const MAX_IN_FLIGHT = 64;
+const tenants = ['baeckerei-schmidt', 'cafe-lindner', 'eisdiele-rossi', 'blumen-koch', 'friseur-aydin', 'buchladen-weber'];
+
+const pickRequest = (): {method: string; path: string; body?: string} => {
+	const roll = Math.random();
+	const tenant = tenants[Math.floor(Math.random() * tenants.length)] as string;
+	if (roll < 0.5) return {method: 'GET', path: `/v1/tenants/${tenant}/points`};
+	if (roll < 0.72) return {method: 'GET', path: '/v1/rewards'};
+	if (roll < 0.95) {
+		// About 2 % of tokens in the wild are expired or forged.
+		const token = Math.random() < 0.02 ? `invalid.${tenant}` : `${tenant}.${Math.random().toString(36).slice(2)}`;
+		return {method: 'POST', path: '/v1/tokens/verify', body: JSON.stringify({token})};
+	}
+	return {method: 'GET', path: '/health'};
+};
+
+export const startLoad = (targets: LoadTarget[]): LoadGenerator => {
+	let inFlight = 0;
+	let sent = 0;
+	let stopped = false;
+	const pending = new Set<ReturnType<typeof httpRequest>>();
+	const fire = (base: URL) => {
+		if (stopped || inFlight >= MAX_IN_FLIGHT) return;
+		const planned = pickRequest();
+		inFlight += 1;
+		sent += 1;
+		const outgoing = httpRequest(
+			{
+				host: base.hostname,
+				port: base.port,
+				method: planned.method,
+				path: planned.path,
+				headers: planned.body ? {'content-type': 'application/json'} : {},
+				timeout: 5_000,
+			},
+			(response) => {
+				response.resume();
+				response.on('end', done);
+				response.on('error', done);
+			},
+		);
+		let finished = false;
+		function done() {
+			if (finished) return;
+			finished = true;
+			inFlight -= 1;
+			pending.delete(outgoing);
+		}
+		pending.add(outgoing);
+		outgoing.on('timeout', () => outgoing.destroy());
+		outgoing.on('error', done);
+		outgoing.on('close', done);
+		outgoing.end(planned.body);
+	};
+	const timers = targets.map((target) => {
+		const base = new URL(target.url);
+		return setInterval(() => fire(base), 1000 / target.rps);
+	});
+	return {
+		stop: () => {
+			stopped = true;
+			for (const timer of timers) clearInterval(timer);
+			for (const outgoing of pending) outgoing.destroy();
+			pending.clear();
+		},
+		sent: () => sent,
+	};
+};

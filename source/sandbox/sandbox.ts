@@ -1,0 +1,284 @@
+import {chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {connect} from 'node:net';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {Registry} from 'prom-client';
+import {createApiMetrics} from './api-metrics.js';
+import {
+	heartbeatFileOf,
+	inService,
+	liveMachines,
+	machineName,
+	newMachineId,
+	SCENARIO_ENV,
+	STATE_ENV,
+	writeStateAtomically,
+	type FlyMachine,
+	type FlyState,
+} from './fly-state.js';
+import {startLoad, type LoadGenerator} from './load-generator.js';
+import {startMetricsEndpoint, type MetricsEndpoint} from './metrics-endpoint.js';
+import {startProxyRouter, type ProxyRouter} from './proxy-router.js';
+import {isScenario, scenarios} from './scenarios.js';
+import {startSupervisor, type Supervisor} from './supervisor.js';
+
+export type SandboxOptions = {sessionDir: string; scenario?: string; log?: (line: string) => void};
+export type Sandbox = {
+	/** PATH with the bin dir holding fly, flyctl, gh and greenlight first, and where the stand-in keeps its state. */
+	env: Record<string, string>;
+	/** Runtime values for the rehearsal target: URLs with the ports chosen at start. */
+	variables: Record<string, string>;
+	/** One line for the screen. */
+	describe: () => string;
+	/** Idempotent; stops everything it started. */
+	stop: () => Promise<void>;
+};
+
+export const SANDBOX_APPS = {blue: 'lokaltreu-api', green: 'lokaltreu-api-green'} as const;
+export const BLUE_IMAGE = 'registry.fly.io/lokaltreu-api:2.3.1';
+const BLUE_MACHINES = 4;
+const REPLAY_MACHINES = 4;
+const PUBLIC_RPS = 20;
+const SYNTHETIC_RPS = 5;
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const sandboxPaths = {
+	flyStandIn: path.join(repoRoot, 'dist', 'sandbox', 'fly-stand-in.js'),
+	ghStandIn: path.join(repoRoot, 'dist', 'sandbox', 'gh-stand-in.js'),
+	cli: path.join(repoRoot, 'dist', 'cli', 'main.js'),
+	openapi: path.join(repoRoot, 'source', 'sandbox', 'api.openapi.yaml'),
+};
+
+type SandboxRecord = {pid: number; startedAt: string; ports: number[]; scenario?: string; stoppedAt?: string; cleanedUp?: string};
+
+const recordFileOf = (sandboxDir: string) => path.join(sandboxDir, 'sandbox.json');
+
+const writeShim = (file: string, script: string) => {
+	// exec keeps one process, so killing the step's process group ends the stand-in too.
+	writeFileSync(file, `#!/bin/sh\nexec "${process.execPath}" "${script}" "$@"\n`);
+	chmodSync(file, 0o755);
+};
+
+const isoNow = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+
+/** Blue in production: four API machines taking traffic and four cordoned replay machines; green empty. */
+const seedState = (): FlyState => {
+	const state: FlyState = {
+		org: 'lokaltreu',
+		nextId: 0,
+		machines: [],
+		apps: {
+			[SANDBOX_APPS.blue]: {
+				name: SANDBOX_APPS.blue,
+				id: 'app_blue',
+				colour: 'blue',
+				hostname: `${SANDBOX_APPS.blue}.fly.dev`,
+				releases: ['2.2.0', '2.3.0', '2.3.1'].map((version, index) => ({
+					version: 39 + index,
+					status: 'complete' as const,
+					description: `Deploy image registry.fly.io/lokaltreu-api:${version}`,
+					imageRef: `registry.fly.io/lokaltreu-api:${version}`,
+					strategy: 'ROLLING',
+					user: 'operator@lokaltreu.de',
+					createdAt: new Date(Date.now() - (3 - index) * 7 * 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z'),
+				})),
+				secrets: {
+					DATABASE_URL: {digest: 'a41c0e7d19f2b3c8', createdAt: '2025-01-10T09:00:00Z'},
+					JWKS_URL: {digest: '5be0d3a9c1f47e62', createdAt: '2025-01-10T09:00:00Z'},
+				},
+			},
+			[SANDBOX_APPS.green]: {
+				name: SANDBOX_APPS.green,
+				id: 'app_green',
+				colour: 'green',
+				hostname: `${SANDBOX_APPS.green}.fly.dev`,
+				releases: [],
+				secrets: {},
+			},
+		},
+	};
+	const now = isoNow();
+	const machine = (processGroup: string, cordoned: boolean): FlyMachine => ({
+		id: newMachineId(state),
+		name: machineName(state.nextId),
+		app: SANDBOX_APPS.blue,
+		processGroup,
+		image: BLUE_IMAGE,
+		release: 41,
+		state: 'starting',
+		region: 'fra',
+		cordoned,
+		createdAt: now,
+		updatedAt: now,
+	});
+	for (let index = 0; index < BLUE_MACHINES; index += 1) state.machines.push(machine('app', false));
+	for (let index = 0; index < REPLAY_MACHINES; index += 1) state.machines.push(machine('replay', true));
+	return state;
+};
+
+export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> => {
+	const log = options.log ?? (() => {});
+	const scenario = options.scenario;
+	if (scenario !== undefined && !isScenario(scenario)) {
+		throw new Error(`unknown scenario "${scenario}"; known: ${scenarios.map((entry) => entry.name).join(', ')}`);
+	}
+	for (const script of [sandboxPaths.flyStandIn, sandboxPaths.ghStandIn]) {
+		if (!existsSync(script)) throw new Error(`${script} is missing: run "npm run build" first`);
+	}
+	const sandboxDir = path.join(options.sessionDir, 'sandbox');
+	const binDir = path.join(sandboxDir, 'bin');
+	mkdirSync(binDir, {recursive: true});
+	writeShim(path.join(binDir, 'fly'), sandboxPaths.flyStandIn);
+	writeShim(path.join(binDir, 'flyctl'), sandboxPaths.flyStandIn);
+	writeShim(path.join(binDir, 'gh'), sandboxPaths.ghStandIn);
+	writeShim(path.join(binDir, 'greenlight'), sandboxPaths.cli);
+	const stateFile = path.join(sandboxDir, 'fly-state.json');
+	writeStateAtomically(stateFile, seedState());
+
+	const record: SandboxRecord = {pid: process.pid, startedAt: isoNow(), ports: [], scenario};
+	const saveRecord = () => writeFileSync(recordFileOf(sandboxDir), `${JSON.stringify(record, null, 2)}\n`);
+	saveRecord();
+
+	const metrics = {blue: createApiMetrics('blue'), green: createApiMetrics('green')};
+	const proxyRegistry = new Registry();
+	let supervisor: Supervisor | undefined;
+	const routers: ProxyRouter[] = [];
+	let endpoint: MetricsEndpoint | undefined;
+	let load: LoadGenerator | undefined;
+	let stopping: Promise<void> | undefined;
+
+	const stop = () => {
+		stopping ??= (async () => {
+			load?.stop();
+			await Promise.all(routers.map((router) => router.close()));
+			await endpoint?.close();
+			await supervisor?.stop();
+			record.stoppedAt = isoNow();
+			saveRecord();
+			rmSync(heartbeatFileOf(stateFile), {force: true});
+			log('sandbox stopped');
+		})();
+		return stopping;
+	};
+
+	try {
+		supervisor = startSupervisor({stateFile, publicApp: SANDBOX_APPS.blue, scenario, metrics, log});
+		await supervisor.settled(15_000);
+		const running = supervisor;
+		const backends = (app: string) => running.backends(app);
+		routers.push(await startProxyRouter({app: SANDBOX_APPS.blue, backends, registry: proxyRegistry, router: 'public'}));
+		routers.push(await startProxyRouter({app: SANDBOX_APPS.green, backends, registry: proxyRegistry, router: 'green'}));
+		endpoint = await startMetricsEndpoint({
+			registries: {blue: metrics.blue.registry, green: metrics.green.registry, proxy: proxyRegistry},
+			broken: scenario === 'metrics-outage' ? new Set(['blue', 'green']) : undefined,
+		});
+		const [publicRouter, greenRouter] = routers as [ProxyRouter, ProxyRouter];
+		record.ports = [publicRouter.port, greenRouter.port, endpoint.port];
+		saveRecord();
+		const publicUrl = `http://127.0.0.1:${publicRouter.port}`;
+		const greenUrl = `http://127.0.0.1:${greenRouter.port}`;
+		// Production traffic on the public hostname, and synthetic monitoring on green's own hostname.
+		load = startLoad([
+			{url: publicUrl, rps: PUBLIC_RPS},
+			{url: greenUrl, rps: SYNTHETIC_RPS},
+		]);
+
+		const env: Record<string, string> = {
+			PATH: `${binDir}${path.delimiter}${process.env.PATH ?? ''}`,
+			[STATE_ENV]: stateFile,
+			...(scenario ? {[SCENARIO_ENV]: scenario} : {}),
+		};
+		const variables: Record<string, string> = {
+			app: SANDBOX_APPS.blue,
+			greenApp: SANDBOX_APPS.green,
+			publicUrl,
+			greenUrl,
+			sandboxMetricsUrl: `http://127.0.0.1:${endpoint.port}`,
+			openapi: sandboxPaths.openapi,
+			greenSecrets: 'DATABASE_URL=postgres://api:rehearsal@127.0.0.1:5432/lokaltreu\nJWKS_URL=https://auth.lokaltreu.de/.well-known/jwks.json\nSENTRY_DSN=https://rehearsal@sentry.invalid/1\n',
+		};
+		const describe = () => {
+			const state = running.state();
+			const blue = liveMachines(state, SANDBOX_APPS.blue);
+			const count = (machines: FlyMachine[]) => machines.filter(inService).length;
+			const green = liveMachines(state, SANDBOX_APPS.green);
+			return `sandbox: router :${publicRouter.port}, blue ${count(blue.filter((machine) => machine.processGroup === 'app'))} machines, replay→green ${count(blue.filter((machine) => machine.processGroup === 'replay'))}, green ${count(green)} (:${greenRouter.port}), load ${PUBLIC_RPS}+${SYNTHETIC_RPS} rps${scenario ? `, scenario ${scenario}` : ''}`;
+		};
+		log(describe());
+		return {env, variables, describe, stop};
+	} catch (error) {
+		await stop();
+		throw error;
+	}
+};
+
+const pidAlive = (pid: number): boolean => {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		return (error as NodeJS.ErrnoException).code === 'EPERM';
+	}
+};
+
+const portListening = (port: number): Promise<boolean> =>
+	new Promise((resolve) => {
+		const socket = connect({host: '127.0.0.1', port});
+		socket.once('connect', () => {
+			socket.destroy();
+			resolve(true);
+		});
+		socket.once('error', () => resolve(false));
+	});
+
+/** Proof that a pid is still our stand-in and not a stranger that got the number. */
+const isStandIn = (pid: number): boolean => {
+	try {
+		return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('stand-in');
+	} catch {
+		return pidAlive(pid);
+	}
+};
+
+/**
+ * After a kill -9 a sandbox's record stays behind: its owner is dead, stand-ins it was running
+ * may still wait. Kills those, checks its ports are free and marks the record cleaned.
+ */
+export const cleanupStaleSandboxes = async (sessionsRoot: string): Promise<string[]> => {
+	if (!existsSync(sessionsRoot)) return [];
+	const cleaned: string[] = [];
+	for (const session of readdirSync(sessionsRoot)) {
+		const sandboxDir = path.join(sessionsRoot, session, 'sandbox');
+		const recordFile = recordFileOf(sandboxDir);
+		let record: SandboxRecord;
+		try {
+			record = JSON.parse(readFileSync(recordFile, 'utf8')) as SandboxRecord;
+		} catch {
+			continue;
+		}
+		if (record.stoppedAt || pidAlive(record.pid)) continue;
+		const killed: number[] = [];
+		const pidsDir = path.join(sandboxDir, 'pids');
+		for (const name of existsSync(pidsDir) ? readdirSync(pidsDir) : []) {
+			const pid = Number(name);
+			if (Number.isInteger(pid) && pidAlive(pid) && isStandIn(pid)) {
+				try {
+					process.kill(pid, 'SIGKILL');
+					killed.push(pid);
+				} catch {}
+			}
+			rmSync(path.join(pidsDir, name), {force: true});
+		}
+		const busy: number[] = [];
+		for (const port of record.ports) if (await portListening(port)) busy.push(port);
+		rmSync(heartbeatFileOf(path.join(sandboxDir, 'fly-state.json')), {force: true});
+		record.stoppedAt = isoNow();
+		record.cleanedUp = `owner pid ${record.pid} was gone`;
+		writeFileSync(recordFile, `${JSON.stringify(record, null, 2)}\n`);
+		const parts = [`sandbox of session ${session} (pid ${record.pid}, gone)`];
+		parts.push(killed.length > 0 ? `killed stand-ins ${killed.join(', ')}` : 'no stand-in left running');
+		parts.push(busy.length > 0 ? `ports ${busy.join(', ')} are in use by another process now` : `ports ${record.ports.join(', ') || 'none'} free`);
+		cleaned.push(parts.join('; '));
+	}
+	return cleaned;
+};

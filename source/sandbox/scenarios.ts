@@ -1,0 +1,17 @@
+// Faults a rehearsal can inject. Each acts inside the sandbox's real servers or machines, so the
+// runbook's own checks and gates have to catch it; greenlight itself knows nothing of them.
+
+export const scenarios = [
+	{name: 'green-latency', description: 'Green answers about 400 ms slower once it carries production traffic: the p95 gate of the traffic switch fails.'},
+	{name: 'green-5xx', description: 'Green answers a quarter of requests with 500 once it carries production traffic: the error-rate gate fails.'},
+	{name: 'token-invalid-spike', description: 'Green rejects most tokens as invalid (a signing-key mismatch): the rate_token_invalid gate of the smoke phase fails.'},
+	{name: 'contract-break', description: 'Green returns points as a string instead of an integer: the Prism contract suite reports the violation.'},
+	{name: 'deploy-fails', description: 'Green machines crash on start: fly deploy fails and the release never reaches the smoke tests.'},
+	{name: 'health-flap', description: 'Green /health answers 503 for 300 ms of every second: the health checks go critical.'},
+	{name: 'metrics-outage', description: 'The API metrics endpoints answer 500 or garbage: every gate on them is unknown and blocks.'},
+] as const satisfies ReadonlyArray<{name: string; description: string}>;
+
+export type ScenarioName = (typeof scenarios)[number]['name'];
+
+export const isScenario = (name: string | undefined): name is ScenarioName =>
+	scenarios.some((scenario) => scenario.name === name);

@@ -1,0 +1,217 @@
+import {request as httpRequest} from 'node:http';
+import {writeFileSync} from 'node:fs';
+import type {ApiMetrics} from './api-metrics.js';
+import {startApiMachine, type ApiMachine} from './api-server.js';
+import {heartbeatFileOf, inService, readState, updateState, type CheckStatus, type FlyMachine, type FlyState} from './fly-state.js';
+import type {Backend} from './proxy-router.js';
+import type {ScenarioName} from './scenarios.js';
+
+// Keeps real servers in line with the state file the `fly` stand-in writes: a machine set to
+// "starting" gets a server (or crashes, under deploy-fails), a destroyed one loses it; health
+// checks probe every machine and write their verdict back, as Fly's checks do.
+
+const TICK_MS = 100;
+const PROBE_MS = 200;
+const CHECK_WINDOW = 5;
+
+export type SupervisorOptions = {
+	stateFile: string;
+	publicApp: string;
+	scenario?: ScenarioName;
+	metrics: {blue: ApiMetrics; green: ApiMetrics};
+	log: (line: string) => void;
+};
+
+export type Supervisor = {
+	backends: (app: string) => Backend[];
+	state: () => FlyState;
+	/** Resolves once every machine that should run does (or crashed). */
+	settled: (timeoutMs: number) => Promise<void>;
+	stop: () => Promise<void>;
+};
+
+type Running = {machine: ApiMachine; image: string; colour: 'blue' | 'green'; probes: boolean[]};
+
+const isoNow = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+
+const probe = (port: number): Promise<boolean> =>
+	new Promise((resolve) => {
+		const outgoing = httpRequest({host: '127.0.0.1', port, path: '/health', timeout: 2_000}, (response) => {
+			response.resume();
+			resolve(response.statusCode === 200);
+		});
+		outgoing.on('timeout', () => outgoing.destroy());
+		outgoing.on('error', () => resolve(false));
+		outgoing.end();
+	});
+
+const versionOf = (image: string) => image.split(':').at(-1) ?? image;
+
+export const startSupervisor = (options: SupervisorOptions): Supervisor => {
+	const running = new Map<string, Running>();
+	const starting = new Set<string>();
+	const inflight = new Set<Promise<void>>();
+	let state = readState(options.stateFile);
+	let stopped = false;
+
+	const greenCarriesTraffic = () =>
+		state.machines.some((machine) => machine.app === options.publicApp && machine.processGroup === 'replay' && inService(machine));
+
+	const colourOf = (machine: FlyMachine): 'blue' | 'green' => state.apps[machine.app]?.colour ?? 'blue';
+
+	const setMachine = (id: string, change: (machine: FlyMachine) => void) => {
+		updateState(options.stateFile, (fresh) => {
+			const machine = fresh.machines.find((entry) => entry.id === id);
+			if (machine) change(machine);
+			state = structuredClone(fresh);
+		});
+	};
+
+	const start = async (machine: FlyMachine) => {
+		starting.add(machine.id);
+		const colour = colourOf(machine);
+		try {
+			const previous = running.get(machine.id);
+			if (previous) {
+				running.delete(machine.id);
+				await previous.machine.close();
+			}
+			if (colour === 'green' && options.scenario === 'deploy-fails') {
+				await new Promise((resolve) => setTimeout(resolve, 300));
+				options.log(`machine ${machine.id} (${machine.app}) exited with code 1`);
+				setMachine(machine.id, (entry) => {
+					entry.state = 'stopped';
+					entry.exit = 'the process exited with code 1: Error: DATABASE_URL points to a schema without column "points_v2" (migration 0042 not applied)';
+					entry.check = {status: 'critical', output: 'process exited', updatedAt: isoNow()};
+					entry.updatedAt = isoNow();
+				});
+				return;
+			}
+			const replayTo = machine.processGroup === 'replay' ? Object.values(state.apps).find((app) => app.colour === 'green')?.name : undefined;
+			const server = await startApiMachine({
+				machineId: machine.id,
+				colour,
+				version: versionOf(machine.image),
+				replayTo,
+				scenario: options.scenario,
+				metrics: options.metrics[colour],
+				carriesTraffic: greenCarriesTraffic,
+			});
+			if (stopped) return void (await server.close());
+			// A grace period, as Fly's checks have: a machine counts as healthy once one of a few probes passes.
+			let healthy = false;
+			for (let attempt = 0; attempt < 5 && !healthy; attempt += 1) {
+				healthy = await probe(server.port);
+				if (!healthy) await new Promise((resolve) => setTimeout(resolve, 150));
+			}
+			if (stopped) return void (await server.close());
+			running.set(machine.id, {machine: server, image: machine.image, colour, probes: [healthy]});
+			setMachine(machine.id, (entry) => {
+				if (entry.state !== 'starting' && entry.state !== 'created') return;
+				entry.state = 'started';
+				entry.check = healthy
+					? {status: 'passing', output: 'HTTP GET /health: 200 OK', updatedAt: isoNow()}
+					: {status: 'critical', output: 'HTTP GET /health: 503 Service Unavailable', updatedAt: isoNow()};
+				entry.updatedAt = isoNow();
+			});
+			options.log(`machine ${machine.id} (${machine.app}, ${machine.processGroup}) started on :${server.port}`);
+		} finally {
+			starting.delete(machine.id);
+		}
+	};
+
+	const reconcile = async () => {
+		try {
+			state = readState(options.stateFile);
+		} catch {
+			return; // Mid-write or gone: the next tick reads it again.
+		}
+		for (const machine of state.machines) {
+			if (starting.has(machine.id)) continue;
+			const current = running.get(machine.id);
+			if (machine.state === 'destroyed' || machine.state === 'stopped') {
+				if (current) {
+					running.delete(machine.id);
+					await current.machine.close();
+					options.log(`machine ${machine.id} (${machine.app}) stopped`);
+				}
+				continue;
+			}
+			if (machine.state === 'starting' || machine.state === 'created' || !current || current.image !== machine.image) {
+				const started = start(machine).catch((error: unknown) => options.log(`machine ${machine.id} failed to start: ${(error as Error).message}`));
+				inflight.add(started);
+				void started.finally(() => inflight.delete(started));
+			}
+		}
+	};
+
+	const probeAll = async () => {
+		await Promise.all(
+			[...running].map(async ([id, entry]) => {
+				const healthy = await probe(entry.machine.port);
+				entry.probes = [...entry.probes, healthy].slice(-CHECK_WINDOW);
+				const failures = entry.probes.filter((ok) => !ok).length;
+				const status: CheckStatus = failures === 0 ? 'passing' : 'critical';
+				const known = state.machines.find((machine) => machine.id === id);
+				if (!known || known.state !== 'started' || known.check?.status === status) return;
+				setMachine(id, (machine) => {
+					machine.check = {
+						status,
+						output: failures === 0 ? 'HTTP GET /health: 200 OK' : `HTTP GET /health: ${failures} of the last ${entry.probes.length} checks failed (503)`,
+						updatedAt: isoNow(),
+					};
+				});
+			}),
+		);
+	};
+
+	const heartbeat = () => writeFileSync(heartbeatFileOf(options.stateFile), `${process.pid}\n`);
+	heartbeat();
+	let reconciling = false;
+	const tick = setInterval(() => {
+		heartbeat();
+		if (reconciling) return;
+		reconciling = true;
+		void reconcile().finally(() => {
+			reconciling = false;
+		});
+	}, TICK_MS);
+	let probing = false;
+	const prober = setInterval(() => {
+		if (probing) return;
+		probing = true;
+		void probeAll().finally(() => {
+			probing = false;
+		});
+	}, PROBE_MS);
+	void reconcile();
+
+	return {
+		backends: (app) =>
+			state.machines
+				.filter((machine) => machine.app === app && inService(machine))
+				.flatMap((machine) => {
+					const entry = running.get(machine.id);
+					return entry ? [{machineId: machine.id, port: entry.machine.port, colour: entry.colour}] : [];
+				}),
+		state: () => state,
+		settled: async (timeoutMs) => {
+			const deadline = Date.now() + timeoutMs;
+			while (Date.now() < deadline) {
+				const waiting = state.machines.some((machine) => machine.state === 'starting' || machine.state === 'created');
+				if (!waiting && starting.size === 0) return;
+				await new Promise((resolve) => setTimeout(resolve, 50));
+			}
+			throw new Error(`sandbox machines did not start within ${timeoutMs / 1000}s`);
+		},
+		stop: async () => {
+			stopped = true;
+			clearInterval(tick);
+			clearInterval(prober);
+			await Promise.allSettled([...inflight]);
+			const all = [...running.values()];
+			running.clear();
+			await Promise.all(all.map((entry) => entry.machine.close()));
+		},
+	};
+};

@@ -1,0 +1,94 @@
+import {runCommand} from '../adapters/command-runner.js';
+
+// Fly has no weighted split. The lever: the blue app runs, beside its API machines (process group
+// "app"), a process group "replay" whose machines answer every request with
+// `fly-replay: app=<green app>`. A weight becomes how many machines of each group are uncordoned,
+// so the share of requests the proxy hands to replay machines (and so to green) is closest to it.
+// Without a green app, green machines are the "green" process group of the same app.
+
+export type ShiftOptions = {
+	app: string;
+	greenApp?: string;
+	weight: number;
+	env: Record<string, string>;
+	/** Blue machines to put back in service (captured before the switch); default: the "app" group. */
+	blueMachines?: string[];
+	timeoutMs?: number;
+};
+
+export type ShiftResult = {ok: boolean; message: string};
+
+type ListedMachine = {id: string; state?: string; config?: {metadata?: Record<string, string>}};
+
+/** The (green, blue) machine counts whose green share is closest to the weight; more machines win ties. */
+export const splitForWeight = (weight: number, greenTotal: number, blueTotal: number): {green: number; blue: number} => {
+	if (weight <= 0 || greenTotal === 0) return {green: 0, blue: blueTotal};
+	if (weight >= 100 || blueTotal === 0) return {green: greenTotal, blue: 0};
+	let best = {green: 1, blue: blueTotal, error: Number.POSITIVE_INFINITY};
+	for (let green = 1; green <= greenTotal; green += 1) {
+		for (let blue = 1; blue <= blueTotal; blue += 1) {
+			const error = Math.abs((100 * green) / (green + blue) - weight);
+			if (error < best.error - 1e-9 || (Math.abs(error - best.error) < 1e-9 && green + blue > best.green + best.blue)) {
+				best = {green, blue, error};
+			}
+		}
+	}
+	return {green: best.green, blue: best.blue};
+};
+
+const fly = async (argv: string[], options: ShiftOptions): Promise<{ok: true; stdout: string} | {ok: false; message: string}> => {
+	const result = await runCommand({argv: ['fly', ...argv], env: options.env, timeoutMs: options.timeoutMs ?? 60_000});
+	if (result.exitCode === 0 && !result.timedOut && !result.error) return {ok: true, stdout: result.stdout};
+	const why = result.timedOut ? 'timed out' : result.error ?? (result.stderr.trim().split('\n').at(-1) || `exit code ${result.exitCode}`);
+	return {ok: false, message: `fly ${argv.join(' ')}: ${why}`};
+};
+
+export const shiftTraffic = async (options: ShiftOptions): Promise<ShiftResult> => {
+	const {app, greenApp, weight} = options;
+	if (!Number.isFinite(weight) || weight < 0 || weight > 100) return {ok: false, message: `weight must be 0..100, got ${weight}`};
+	const listed = await fly(['machine', 'list', '--app', app, '--json'], options);
+	if (!listed.ok) return listed;
+	let machines: ListedMachine[];
+	try {
+		machines = (JSON.parse(listed.stdout) as ListedMachine[]).filter((machine) => machine.state !== 'destroyed');
+	} catch {
+		return {ok: false, message: `fly machine list --app ${app} --json printed no JSON list`};
+	}
+	const group = (machine: ListedMachine) => machine.config?.metadata?.fly_process_group ?? 'app';
+	const greenGroup = greenApp ? 'replay' : 'green';
+	const green = machines.filter((machine) => group(machine) === greenGroup);
+	const blue = options.blueMachines?.length
+		? machines.filter((machine) => options.blueMachines?.includes(machine.id))
+		: machines.filter((machine) => group(machine) === 'app');
+	if (options.blueMachines?.length && blue.length !== options.blueMachines.length) {
+		const missing = options.blueMachines.filter((id) => !machines.some((machine) => machine.id === id));
+		return {ok: false, message: `blue machines ${missing.join(', ')} are not machines of ${app}`};
+	}
+	if (weight > 0 && green.length === 0) {
+		return {
+			ok: false,
+			message: greenApp
+				? `${app} has no machines in process group "replay" (answering with fly-replay: app=${greenApp}); add one to fly.toml [processes]`
+				: `${app} has no machines in process group "green"`,
+		};
+	}
+	if (weight < 100 && blue.length === 0) return {ok: false, message: `${app} has no blue machines (process group "app") to take traffic`};
+	const split = splitForWeight(weight, green.length, blue.length);
+	const uncordon = [...green.slice(0, split.green), ...blue.slice(0, split.blue)].map((machine) => machine.id);
+	const cordon = [...green.slice(split.green), ...blue.slice(split.blue)].map((machine) => machine.id);
+	// In service first, out of service second: the app never has zero machines taking traffic.
+	if (uncordon.length > 0) {
+		const result = await fly(['machine', 'uncordon', ...uncordon, '--app', app], options);
+		if (!result.ok) return result;
+	}
+	if (cordon.length > 0) {
+		const result = await fly(['machine', 'cordon', ...cordon, '--app', app], options);
+		if (!result.ok) return result;
+	}
+	const share = split.green + split.blue === 0 ? 0 : Math.round((100 * split.green) / (split.green + split.blue));
+	const target = greenApp ? `replay to ${greenApp}` : 'are green';
+	return {
+		ok: true,
+		message: `green ≈ ${share}% (asked ${weight}%): ${split.green} of ${split.green + split.blue} machines in service on ${app} ${target}`,
+	};
+};
