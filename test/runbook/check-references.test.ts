@@ -1,0 +1,103 @@
+import {describe, expect, it} from 'vitest';
+import {checkReferences} from '../../source/runbook/check-references.js';
+import {formatJsonPath} from '../../source/runbook/json-position.js';
+import type {z} from 'zod';
+import {Runbook, Step, type RunbookInput} from '../../source/runbook/schema.js';
+
+type StepInput = z.input<typeof Step>;
+
+const problems = (input: RunbookInput) =>
+	checkReferences(Runbook.parse(input)).map((problem) => `${formatJsonPath(problem.path)}: ${problem.message}`);
+
+const capturing: StepInput = {
+	id: 'find',
+	title: 'Find image',
+	kind: 'command',
+	run: ['fly', 'releases'],
+	capture: {image: {regex: 'image: (\\S+)'}},
+};
+
+const metric = (run: string[]) => ({title: 'p95', green: {type: 'command', run}}) as const;
+
+describe('reference checks', () => {
+	it('given a capture of an earlier phase, when a later phase and the rollback use it, then nothing is reported', () => {
+		expect(
+			problems({
+				title: 't',
+				phases: [
+					{id: 'a', title: 'A', steps: [capturing]},
+					{id: 'b', title: 'B', steps: [{id: 'use', title: 'Use', kind: 'command', run: ['deploy', '{{image}}']}]},
+				],
+				rollback: {title: 'R', steps: [{id: 'back', title: 'Back', kind: 'command', run: ['deploy', '{{image}}']}]},
+			}),
+		).toEqual([]);
+	});
+
+	it('given a step that uses its own capture, then it is told the value exists only after the step', () => {
+		expect(
+			problems({
+				title: 't',
+				phases: [{id: 'a', title: 'A', steps: [{...capturing, run: ['fly', 'releases', '{{image}}']}]}],
+			}),
+		).toEqual(['phases[0].steps[0].run[2]: {{image}} is captured by this very step, so it has no value until the step has finished']);
+	});
+
+	it('given {{weight}}, then it is defined only inside a traffic step\'s run', () => {
+		const traffic: StepInput = {id: 'shift', title: 'Shift', kind: 'traffic', weights: [10, 100], bake: '1m', run: ['shift', '{{weight}}']};
+		expect(problems({title: 't', phases: [{id: 'a', title: 'A', steps: [traffic]}]})).toEqual([]);
+		expect(
+			problems({title: 't', phases: [{id: 'a', title: 'A', steps: [{...traffic, title: 'Shift to {{weight}}%'}]}]}),
+		).toEqual([
+			'phases[0].steps[0].title: undefined variable {{weight}}: declare it in "variables" or capture it in an earlier step',
+		]);
+	});
+
+	it('given a metric that reads a capture, when a gate before the capturing step uses it, then the gate is named', () => {
+		const watch: StepInput = {id: 'watch', title: 'Watch', kind: 'watch', duration: '1m', gates: [{metric: 'p95', max: 1}]};
+		const runbook = (steps: StepInput[]): RunbookInput => ({
+			title: 't',
+			metrics: {p95: metric(['query', '{{image}}'])},
+			phases: [{id: 'a', title: 'A', steps}],
+		});
+		expect(problems(runbook([capturing, watch]))).toEqual([]);
+		expect(problems(runbook([watch, capturing]))).toEqual([
+			'phases[0].steps[0].gates[0].metric: metric "p95" reads {{image}} is captured by step "find", which runs later; use it only in steps after that one',
+		]);
+	});
+
+	it('given a target overriding an unknown metric and an env value with an undefined variable, then both are reported', () => {
+		expect(
+			problems({
+				title: 't',
+				metrics: {p95: metric(['q'])},
+				phases: [{id: 'a', title: 'A', steps: [{id: 'm', title: 'M', kind: 'manual'}]}],
+				targets: {rehearsal: {env: {PATH: '{{sandboxBin}}:/usr/bin'}, metrics: {p59: {green: {type: 'command', run: ['q']}}}}},
+			}),
+		).toEqual([
+			'targets.rehearsal.metrics.p59: target "rehearsal" overrides unknown metric "p59"; "metrics" defines: p95',
+			'targets.rehearsal.env.PATH: undefined variable {{sandboxBin}}: declare it in "variables" or capture it in an earlier step',
+		]);
+	});
+
+	it('given a step id reused by a rollback step, then the duplicate is reported across phases and rollback', () => {
+		expect(
+			problems({
+				title: 't',
+				phases: [{id: 'a', title: 'A', steps: [{id: 'switch', title: 'S', kind: 'manual'}]}],
+				rollback: {title: 'R', steps: [{id: 'switch', title: 'S back', kind: 'manual'}]},
+			}),
+		).toEqual(['rollback.steps[0].id: duplicate step id "switch" (step ids are unique across all phases and the rollback)']);
+	});
+
+	it('given shell: true, then variables as later argv elements are fine', () => {
+		expect(
+			problems({
+				title: 't',
+				variables: {app: {default: 'api'}},
+				phases: [
+					{id: 'a', title: 'A', steps: [{id: 's', title: 'S', kind: 'command', shell: true, run: ['fly status --app "$1"', '{{app}}']}]},
+				],
+			}),
+		).toEqual([]);
+	});
+});
