@@ -12,12 +12,12 @@ export type ReferenceProblem = {
 	related?: JsonPath;
 };
 
-type PlacedStep = {step: Step; path: JsonPath; order: number};
+export type PlacedStep = {step: Step; path: JsonPath; order: number};
 
 type Capture = {name: string; stepId: string; order: number};
 
 /** Phase steps in order, then the rollback steps: the order in which captures become available. */
-const placedSteps = (runbook: Runbook): PlacedStep[] => {
+export const placedSteps = (runbook: Runbook): PlacedStep[] => {
 	const placed: PlacedStep[] = [];
 	runbook.phases.forEach((phase, phaseIndex) =>
 		phase.steps.forEach((step, stepIndex) =>

@@ -2,7 +2,7 @@ import {readFile, stat} from 'node:fs/promises';
 import path from 'node:path';
 import type {core} from 'zod';
 import type {LinkedChecklists} from '../engine/state.js';
-import {checkReferences, closestName, flattenedSteps, type ReferenceProblem} from './check-references.js';
+import {checkReferences, closestName, flattenedSteps, placedSteps, type ReferenceProblem} from './check-references.js';
 import {formatJsonPath, offsetOf, parseJsonDocument, positionAt, type JsonPath, type LocateAt} from './json-position.js';
 import {Runbook, type Step} from './schema.js';
 
@@ -163,7 +163,8 @@ const placeUnion = (issue: core.$ZodIssueInvalidUnion, base: JsonPath): PlacedPr
 	if (onlyOne && types.length === closest.length) {
 		const wanted = types.map((inner) => (inner.code === 'invalid_type' ? (expectedType[inner.expected] ?? inner.expected) : ''));
 		const got = types[0]?.message.replace(/^.*, got /, '') ?? '';
-		return [{path: base, message: `expected ${wanted.join(' or ')}, got ${got}`}];
+		const choices = wanted.length > 1 ? `${wanted.slice(0, -1).join(', ')} or ${wanted.at(-1)}` : wanted.join('');
+		return [{path: base, message: `expected ${choices}, got ${got}`}];
 	}
 	const shapeOnly = closest.every((branch) =>
 		branch.every((inner) => inner.code === 'unrecognized_keys' || (isMissingField(inner) && inner.path.length === 1)),
@@ -223,15 +224,10 @@ const locateReference = (where: Located, problem: ReferenceProblem): RunbookProb
 
 const byPosition = (a: RunbookProblem, b: RunbookProblem): number => a.line - b.line || a.column - b.column;
 
-const linkSteps = (runbook: Runbook): Array<{step: Step & {kind: 'link'}; path: JsonPath}> => {
-	const placed: Array<{step: Step; path: JsonPath}> = [
-		...runbook.phases.flatMap((phase, phaseIndex) =>
-			phase.steps.map((step, stepIndex) => ({step, path: ['phases', phaseIndex, 'steps', stepIndex]})),
-		),
-		...(runbook.rollback?.steps ?? []).map((step, stepIndex) => ({step, path: ['rollback', 'steps', stepIndex]})),
-	];
-	return placed.filter((entry): entry is {step: Step & {kind: 'link'}; path: JsonPath} => entry.step.kind === 'link');
-};
+const linkSteps = (runbook: Runbook) =>
+	placedSteps(runbook).filter(
+		(entry): entry is typeof entry & {step: Step & {kind: 'link'}} => entry.step.kind === 'link',
+	);
 
 const exists = async (file: string): Promise<boolean> => {
 	try {
@@ -252,6 +248,7 @@ const loadLinks = async (
 	const links: LinkedChecklists = {};
 	const own: RunbookProblem[] = [];
 	const nested: RunbookProblem[] = [];
+	const loadedHere = new Map<string, LoadResult>();
 	for (const {step, path: stepPath} of linkSteps(runbook)) {
 		const filePath = [...stepPath, 'file'];
 		const absolute = path.resolve(dir, step.file);
@@ -266,9 +263,12 @@ const loadLinks = async (
 			own.push(locate(where, {path: filePath, message: `linked runbook "${step.file}" does not exist (looked for ${shownAs})`}));
 			continue;
 		}
-		const linked = await loadWithin(shownAs, absolute, [...chain, absolute]);
+		const known = loadedHere.get(absolute);
+		const linked = known ?? (await loadWithin(shownAs, absolute, [...chain, absolute]));
+		loadedHere.set(absolute, linked);
 		if (linked.ok) links[step.id] = flattenedSteps(linked.loaded.runbook);
-		else nested.push(...linked.problems);
+		// A file linked twice is reported once.
+		else if (!known) nested.push(...linked.problems);
 	}
 	return {links, own, nested};
 };
@@ -309,6 +309,7 @@ export const loadRunbook = async (file: string): Promise<LoadResult> => {
 	try {
 		return await loadWithin(file, absolute, [absolute]);
 	} catch (error) {
+		if (error instanceof RangeError) return {ok: false, problems: [fileProblem(file, 'is nested too deeply to be a runbook')]};
 		// A bug of ours must still reach the person as one line, not a stack trace.
 		return {ok: false, problems: [fileProblem(file, `could not be checked: ${(error as Error).message}`)]};
 	}

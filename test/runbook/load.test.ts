@@ -1,4 +1,6 @@
 import {readFileSync} from 'node:fs';
+import {mkdtemp, rm, writeFile} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {formatProblem, loadRunbook, summarize, validateFile, type RunbookProblem} from '../../source/runbook/load.js';
@@ -58,6 +60,8 @@ const cases: Case[] = [
 	{name: 'a link to a missing file', file: 'link-missing.json', at: ['"no-such-runbook.json"'], path: 'phases[0].steps[0].file', message: /^linked runbook "no-such-runbook.json" does not exist/},
 	{name: 'a link cycle', file: 'link-cycle-a.json', reportedIn: 'link-cycle-b.json', at: ['"link-cycle-a.json"'], path: 'phases[0].steps[0].file', message: /^link cycle: link-cycle-a\.json → link-cycle-b\.json → link-cycle-a\.json/},
 	{name: 'a link to a broken runbook', file: 'link-to-broken.json', reportedIn: 'bad-duration.json', at: ['"5 minutes"'], path: 'phases[0].steps[0].timeout', message: /expected a duration/},
+	{name: 'a capture with both regex and json', file: 'unions.json', at: ['{"regex"'], path: 'phases[0].steps[0].capture.image', message: /^expected exactly one of "regex", "json"$|^expected exactly one of "json", "regex"$/},
+	{name: 'an array where a JSON value to compare belongs', file: 'unions.json', at: ['["yes"]'], path: 'phases[0].steps[1].expect.json.equals', message: /^expected a string, a number, true or false or null, got an array$/},
 	{name: 'an empty file', file: 'empty.json', path: '(root)', message: /^the file is empty/},
 	{name: 'a file of blanks', file: 'blank.json', path: '(root)', message: /^the file is empty/},
 	{name: 'a directory', file: 'directory.json', path: '(root)', message: /^is a directory/},
@@ -81,6 +85,25 @@ describe('loading a broken runbook', () => {
 	it('given a fixture with two faults, when loaded, then both are reported in the order of the file', async () => {
 		const problems = await problemsOf(`${broken}/bad-kind.json`);
 		expect(problems.map((problem) => problem.path)).toEqual(['phases[0].confirm', 'phases[0].steps[0].kind']);
+	});
+
+	it('given the same broken runbook linked twice, then its problem is reported once', async () => {
+		expect((await problemsOf(`${broken}/link-twice.json`)).map(formatProblem)).toEqual([
+			expect.stringMatching(/^test\/fixtures\/runbooks\/broken\/bad-duration\.json:5:\d+: phases\[0\]\.steps\[0\]\.timeout: expected a duration/),
+		]);
+	});
+
+	it('given JSON nested far deeper than any runbook, then one problem says so instead of a crash', async () => {
+		const dir = await mkdtemp(path.join(tmpdir(), 'greenlight-runbook-'));
+		try {
+			await writeFile(path.join(dir, 'deep.json'), `${'['.repeat(200_000)}${']'.repeat(200_000)}`);
+			expect(await validateFile(path.join(dir, 'deep.json'))).toEqual({
+				exitCode: 2,
+				lines: [`${path.join(dir, 'deep.json')}:1:1: (root): is nested too deeply to be a runbook`],
+			});
+		} finally {
+			await rm(dir, {recursive: true, force: true});
+		}
 	});
 
 	it('given a missing comma, when loaded, then exactly one problem is reported (no follow-up noise)', async () => {
