@@ -1,0 +1,197 @@
+import {readFileSync} from 'node:fs';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {describe, expect, test} from 'vitest';
+import {killAllChildren, OUTPUT_CAP_CHARS, runCommand, type CommandOutcome} from '../../source/adapters/command-runner.js';
+
+const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'bin');
+const node = process.execPath;
+const fixture = (name: string) => path.join(bin, name);
+
+/**
+ * Whether a process still runs. A zombie has already exited and only waits to be reaped by its
+ * parent (or by init, which in some containers never reaps), so it does not count.
+ */
+const isRunning = (pid: number): boolean => {
+	try {
+		process.kill(pid, 0);
+	} catch {
+		return false;
+	}
+	try {
+		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] !== 'Z';
+	} catch {
+		return false;
+	}
+};
+
+type Tree = {child: number; grandchild: number};
+
+/** Starts the fixture that leaves a grandchild sleeping forever; resolves its pids once it has printed them. */
+const startTree = (options: {args?: string[]; timeoutMs?: number; signal?: AbortSignal} = {}) => {
+	let announce: (tree: Tree) => void = () => {};
+	const tree = new Promise<Tree>((resolve) => {
+		announce = resolve;
+	});
+	const outcome = runCommand({
+		argv: [node, fixture('spawn-tree.mjs'), ...(options.args ?? [])],
+		timeoutMs: options.timeoutMs,
+		signal: options.signal,
+		onLine: (line) => {
+			if (line.startsWith('{')) announce(JSON.parse(line) as Tree);
+		},
+	});
+	return {tree, outcome};
+};
+
+const expectTreeGone = (tree: Tree) => {
+	expect(isRunning(tree.child), `child ${tree.child} still runs`).toBe(false);
+	expect(isRunning(tree.grandchild), `grandchild ${tree.grandchild} still runs`).toBe(false);
+};
+
+describe('output', () => {
+	test('given output written in pieces, when it runs, then every line arrives whole and CRLF counts as one break', async () => {
+		const lines: Array<[string, string]> = [];
+		const outcome = await runCommand({
+			argv: [node, fixture('chunks.mjs')],
+			onLine: (line, stream) => lines.push([stream, line]),
+		});
+		expect(outcome.exitCode).toBe(0);
+		expect(lines.filter(([stream]) => stream === 'stdout').map(([, line]) => line)).toEqual([
+			'first',
+			'second',
+			'third',
+			'no-newline',
+		]);
+		expect(lines).toContainEqual(['stderr', 'warning: on stderr']);
+		expect(outcome.stdout).toBe('first\nsecond\r\nthird\nno-newline');
+		expect(outcome.stderr).toBe('warning: on stderr\n');
+	});
+
+	test('given more output than the cap, when it runs, then the kept text stops at the cap and says so', async () => {
+		const outcome = await runCommand({
+			argv: [node, '-e', `process.stdout.write('x'.repeat(${OUTPUT_CAP_CHARS + 1000}))`],
+		});
+		expect(outcome.exitCode).toBe(0);
+		expect(outcome.stdout.startsWith('x'.repeat(OUTPUT_CAP_CHARS))).toBe(true);
+		expect(outcome.stdout.endsWith('[output truncated]')).toBe(true);
+	});
+});
+
+describe('arguments, shell, stdin, environment', () => {
+	const hostile = `$(touch /tmp/greenlight-pwned); rm -rf "*" | & > < \`id\` 'q' \n next`;
+
+	test('given an argument full of shell metacharacters, when it runs, then the child receives it as one untouched element', async () => {
+		const outcome = await runCommand({argv: [node, fixture('print-argv.mjs'), hostile, 'plain']});
+		expect(JSON.parse(outcome.stdout)).toEqual([hostile, 'plain']);
+	});
+
+	test('given shell: true, when it runs, then later elements arrive as $1 and $2 and never become shell text', async () => {
+		const outcome = await runCommand({
+			argv: ['printf "%s|" "$1" "$2" "$0"', hostile, 'two words'],
+			shell: true,
+		});
+		expect(outcome.exitCode).toBe(0);
+		expect(outcome.stdout).toBe(`${hostile}|two words|greenlight|`);
+	});
+
+	test('given stdin text, when it runs, then the child reads exactly that text', async () => {
+		const outcome = await runCommand({argv: [node, fixture('read-stdin.mjs')], stdin: 'line one\nline two\n'});
+		expect(JSON.parse(outcome.stdout)).toEqual({text: 'line one\nline two\n', isTTY: false});
+	});
+
+	test('given no stdin, when it runs, then the child sees no input and never the terminal', async () => {
+		const outcome = await runCommand({argv: [node, fixture('read-stdin.mjs')], timeoutMs: 5000});
+		expect(outcome.timedOut).toBe(false);
+		expect(JSON.parse(outcome.stdout)).toEqual({text: '', isTTY: false});
+	});
+
+	test('given env additions and a cwd, when it runs, then they apply on top of the inherited environment', async () => {
+		const cwd = path.resolve(bin, '..');
+		const outcome = await runCommand({
+			argv: [node, fixture('env-and-cwd.mjs'), 'GREENLIGHT_TEST_VALUE', 'PATH'],
+			env: {GREENLIGHT_TEST_VALUE: 'a b $c'},
+			cwd,
+		});
+		const seen = JSON.parse(outcome.stdout) as {cwd: string; env: Record<string, string | null>};
+		expect(seen.cwd).toBe(cwd);
+		expect(seen.env.GREENLIGHT_TEST_VALUE).toBe('a b $c');
+		expect(seen.env.PATH).toBe(process.env.PATH);
+	});
+
+	test('given a program that does not exist, when it runs, then the outcome says "command not found"', async () => {
+		const outcome = await runCommand({argv: ['greenlight-no-such-program', '--version']});
+		expect(outcome.error).toBe('command not found: greenlight-no-such-program');
+		expect(outcome.exitCode).toBeNull();
+	});
+
+	test('given a working directory that does not exist, when it runs, then the outcome names the directory', async () => {
+		const outcome = await runCommand({argv: [node, '-e', ''], cwd: '/no/such/greenlight/dir'});
+		expect(outcome.error).toBe('working directory not found: /no/such/greenlight/dir');
+	});
+
+	test('given a non-zero exit, when it runs, then the exit code is reported and nothing counts as an error', async () => {
+		const outcome = await runCommand({argv: [node, fixture('say.mjs'), '3', 'out', 'err']});
+		expect(outcome).toMatchObject({exitCode: 3, stdout: 'out\n', stderr: 'err\n', timedOut: false, cancelled: false});
+		expect(outcome.error).toBeUndefined();
+	});
+});
+
+describe('the whole process tree ends', () => {
+	test('given a tree sleeping forever, when the timeout passes, then child and grandchild are gone', async () => {
+		const {tree, outcome} = startTree({timeoutMs: 400});
+		const pids = await tree;
+		expect(isRunning(pids.grandchild)).toBe(true);
+		const result: CommandOutcome = await outcome;
+		expect(result.timedOut).toBe(true);
+		expect(result.cancelled).toBe(false);
+		expectTreeGone(pids);
+	});
+
+	test('given a tree that ignores SIGTERM, when the timeout passes, then SIGKILL ends it after the grace time', async () => {
+		const {tree, outcome} = startTree({args: ['--ignore-term'], timeoutMs: 300});
+		const pids = await tree;
+		const result = await outcome;
+		expect(result.timedOut).toBe(true);
+		expect(result.durationMs).toBeGreaterThanOrEqual(2000);
+		expectTreeGone(pids);
+	});
+
+	test('given a running tree, when the abort signal fires, then the outcome is cancelled and the tree is gone', async () => {
+		const controller = new AbortController();
+		const {tree, outcome} = startTree({signal: controller.signal});
+		const pids = await tree;
+		controller.abort();
+		const result = await outcome;
+		expect(result).toMatchObject({cancelled: true, timedOut: false});
+		expectTreeGone(pids);
+	});
+
+	test('given an already aborted signal, when asked to run, then nothing starts', async () => {
+		const controller = new AbortController();
+		controller.abort();
+		const result = await runCommand({argv: [node, fixture('spawn-tree.mjs')], signal: controller.signal});
+		expect(result).toMatchObject({cancelled: true, stdout: '', exitCode: null});
+	});
+
+	test('given a running tree, when killAllChildren is called, then child and grandchild are gone at once', async () => {
+		const {tree, outcome} = startTree({args: ['--ignore-term']});
+		const pids = await tree;
+		killAllChildren();
+		const result = await outcome;
+		expect(result.exitCode).toBeNull();
+		expect(result.signal).toBe('SIGKILL');
+		expectTreeGone(pids);
+	});
+
+	test('given a child that exits and leaves a grandchild holding its output, when it exits, then the step ends and so does the grandchild', async () => {
+		const started = Date.now();
+		const {tree, outcome} = startTree({args: ['--exit'], timeoutMs: 20_000});
+		const pids = await tree;
+		const result = await outcome;
+		expect(result).toMatchObject({exitCode: 0, timedOut: false});
+		expect(Date.now() - started).toBeLessThan(10_000);
+		expectTreeGone(pids);
+	});
+});
