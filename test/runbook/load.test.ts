@@ -175,6 +175,12 @@ describe('loading a valid runbook', () => {
 		);
 	});
 
+	it('given the committed runbook.json, when validated, then it is accepted', async () => {
+		const result = await validateFile('runbook.json');
+		expect(result.lines.join('\n')).toMatch(/^runbook\.json: valid — /);
+		expect(result.exitCode).toBe(0);
+	});
+
 	it('given no file name at all, then one problem says so', async () => {
 		expect(await validateFile('')).toEqual({exitCode: 2, lines: [':1:1: (root): no runbook file named; pass the path of a runbook JSON file']});
 	});
