@@ -17,7 +17,7 @@ const RegexString = z.string().superRefine((value, ctx) => {
 	try {
 		new RegExp(value);
 	} catch (error) {
-		ctx.addIssue({code: 'custom', message: `invalid regular expression: ${(error as Error).message}`});
+		ctx.addIssue({code: 'custom', message: (error as Error).message});
 	}
 });
 
