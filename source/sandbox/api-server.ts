@@ -27,8 +27,8 @@ const readBody = async (request: IncomingMessage): Promise<string> => {
 	return Buffer.concat(chunks).toString('utf8');
 };
 
-/** Realistic service time: mostly 10-35 ms, a small tail near 100 ms. */
-const serviceTimeMs = () => 10 + Math.random() * 25 + (Math.random() < 0.03 ? 60 + Math.random() * 60 : 0);
+/** Realistic service time: mostly 12-32 ms, a thin tail up to about 110 ms. */
+const serviceTimeMs = () => 12 + Math.random() * 20 + (Math.random() < 0.01 ? 40 + Math.random() * 40 : 0);
 
 const rewards = [
 	{id: 'rw_coffee', title: 'Kaffee gratis', points: 100},

@@ -14,8 +14,8 @@ const pickRequest = (): {method: string; path: string; body?: string} => {
 	if (roll < 0.5) return {method: 'GET', path: `/v1/tenants/${tenant}/points`};
 	if (roll < 0.72) return {method: 'GET', path: '/v1/rewards'};
 	if (roll < 0.95) {
-		// About 2 % of tokens in the wild are expired or forged.
-		const token = Math.random() < 0.02 ? `invalid.${tenant}` : `${tenant}.${Math.random().toString(36).slice(2)}`;
+		// About 1 % of tokens in the wild are expired or forged.
+		const token = Math.random() < 0.01 ? `invalid.${tenant}` : `${tenant}.${Math.random().toString(36).slice(2)}`;
 		return {method: 'POST', path: '/v1/tokens/verify', body: JSON.stringify({token})};
 	}
 	return {method: 'GET', path: '/health'};

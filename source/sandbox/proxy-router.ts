@@ -1,6 +1,6 @@
 import {createServer, request as httpRequest, type IncomingMessage, type Server} from 'node:http';
 import type {AddressInfo} from 'node:net';
-import {Counter, type Registry} from 'prom-client';
+import {Counter, Gauge, type Registry} from 'prom-client';
 
 // The rehearsal's Fly proxy: one port per app hostname, each request to a machine in service
 // (started, not cordoned, checks not critical), round robin; a fly-replay answer is replayed on the named app.
@@ -19,19 +19,47 @@ export type ProxyRouterOptions = {
 
 export type ProxyRouter = {port: number; close: () => Promise<void>};
 
-const counters = new WeakMap<Registry, Counter>();
+const SHARE_WINDOW_MS = 1_000;
 
-const responsesCounter = (registry: Registry): Counter => {
-	const existing = counters.get(registry);
+type ProxyMetrics = {responses: Counter; answered: (router: string, colour: string) => void};
+const metricsByRegistry = new WeakMap<Registry, ProxyMetrics>();
+
+/** Counters per router and colour, and the share of green answers in the last second (the rollback's evidence). */
+const proxyMetrics = (registry: Registry): ProxyMetrics => {
+	const existing = metricsByRegistry.get(registry);
 	if (existing) return existing;
-	const counter = new Counter({
+	const recent = new Map<string, Array<{ts: number; green: boolean}>>();
+	const responses = new Counter({
 		name: 'sandbox_proxy_responses_total',
 		help: 'Responses the proxy returned, by hostname (router) and by the colour of the machine that answered.',
 		labelNames: ['router', 'colour', 'status_class'],
 		registers: [registry],
 	});
-	counters.set(registry, counter);
-	return counter;
+	new Gauge({
+		name: 'sandbox_proxy_green_share_percent',
+		help: 'Share of the responses of the last second that a green machine answered, in percent; NaN without traffic.',
+		labelNames: ['router'],
+		registers: [registry],
+		collect() {
+			const since = Date.now() - SHARE_WINDOW_MS;
+			for (const [router, entries] of recent) {
+				const inWindow = entries.filter((entry) => entry.ts >= since);
+				recent.set(router, inWindow);
+				const green = inWindow.filter((entry) => entry.green).length;
+				this.set({router}, inWindow.length === 0 ? Number.NaN : (100 * green) / inWindow.length);
+			}
+		},
+	});
+	const metrics: ProxyMetrics = {
+		responses,
+		answered: (router, colour) => {
+			const entries = recent.get(router) ?? [];
+			entries.push({ts: Date.now(), green: colour === 'green'});
+			recent.set(router, entries);
+		},
+	};
+	metricsByRegistry.set(registry, metrics);
+	return metrics;
 };
 
 type Forwarded = {status: number; headers: IncomingMessage['headers']; body: Buffer};
@@ -54,7 +82,7 @@ const forward = (backend: Backend, method: string, path: string, headers: Incomi
 
 export const startProxyRouter = async (options: ProxyRouterOptions): Promise<ProxyRouter> => {
 	const next = new Map<string, number>();
-	const responses = responsesCounter(options.registry);
+	const metrics = proxyMetrics(options.registry);
 	const pick = (app: string): Backend | undefined => {
 		const backends = options.backends(app);
 		if (backends.length === 0) return undefined;
@@ -96,7 +124,8 @@ export const startProxyRouter = async (options: ProxyRouterOptions): Promise<Pro
 					headers: {'content-type': 'text/plain'},
 					body: Buffer.from(`proxy: no machine of ${app} is in service (started, uncordoned, checks passing)\n`),
 				};
-				responses.inc({router: options.router, colour, status_class: `${Math.floor(answered.status / 100)}xx`});
+				metrics.responses.inc({router: options.router, colour, status_class: `${Math.floor(answered.status / 100)}xx`});
+				metrics.answered(options.router, colour);
 				const headers = {...answered.headers};
 				delete headers['transfer-encoding'];
 				delete headers.connection;

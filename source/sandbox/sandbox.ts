@@ -39,7 +39,7 @@ export const BLUE_IMAGE = 'registry.fly.io/lokaltreu-api:2.3.1';
 const BLUE_MACHINES = 4;
 const REPLAY_MACHINES = 4;
 const PUBLIC_RPS = 20;
-const SYNTHETIC_RPS = 5;
+const SYNTHETIC_RPS = 8;
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const sandboxPaths = {
