@@ -20,7 +20,8 @@ export const plainLines = (event: EngineEvent): string[] => {
 		case 'step-output':
 			return event.lines.map((line) => `           │ ${line}`);
 		case 'step-finished': {
-			const captured = event.captured ? ` captured ${Object.keys(event.captured).join(', ')}` : '';
+			const names = Object.keys(event.captured ?? {}).filter((name) => !event.reason?.includes(name));
+			const captured = names.length > 0 ? `; captured ${names.join(', ')}` : '';
 			const reason = event.reason ? `: ${event.reason}` : '';
 			return [`${at}   ${icons[event.status]} ${event.status} ${event.phase}/${event.step} (${formatDuration(event.durationMs)})${reason}${captured}`];
 		}

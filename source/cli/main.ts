@@ -117,6 +117,12 @@ export const main = async (argv: string[]): Promise<number> => {
 };
 
 process.on('exit', () => killAllChildren());
+// A reader that went away (| head) is not an error of the release: keep running, stop printing.
+for (const stream of [process.stdout, process.stderr]) {
+	stream.on('error', (error: NodeJS.ErrnoException) => {
+		if (error.code !== 'EPIPE') throw error;
+	});
+}
 
 main(process.argv.slice(2)).then(
 	(code) => {
