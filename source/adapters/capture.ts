@@ -54,3 +54,27 @@ export const captureValue = (spec: Capture, text: string): CaptureResult => {
 	if (matches.length === 0) return {ok: false, reason: `nothing at ${spec.json}`};
 	return {ok: true, value: matches.map(valueAsText).join(',')};
 };
+
+/** Takes every capture of a step from one text; the first that fails names itself. */
+export const captureAll = (
+	captures: Readonly<Record<string, Capture>> | undefined,
+	text: string,
+): {ok: true; captured: Record<string, string>} | {ok: false; reason: string} => {
+	const captured: Record<string, string> = {};
+	for (const [name, spec] of Object.entries(captures ?? {})) {
+		const result = captureValue(spec, text);
+		if (!result.ok) return {ok: false, reason: `capture ${name}: ${result.reason}`};
+		captured[name] = result.value;
+	}
+	return {ok: true, captured};
+};
+
+/** A step's passing result: the evidence, and the captures when there are any. */
+export const passedWith = (
+	evidence: string[],
+	captured: Record<string, string>,
+): {status: 'passed'; reason: string; captured?: Record<string, string>} => {
+	const names = Object.keys(captured);
+	if (names.length === 0) return {status: 'passed', reason: evidence.join('; ')};
+	return {status: 'passed', reason: [...evidence, `captured ${names.join(', ')}`].join('; '), captured};
+};

@@ -2,7 +2,7 @@ import path from 'node:path';
 import {parseDuration} from '../runbook/duration.js';
 import type {CommandStep} from '../runbook/schema.js';
 import {substitute, substituteArgv, substituteRecord} from '../runbook/template.js';
-import {captureValue, outputPattern} from './capture.js';
+import {captureAll, outputPattern, passedWith} from './capture.js';
 import {runCommand, type CommandOutcome, type CommandSpec} from './command-runner.js';
 import {lastLine} from './metrics/command-source.js';
 import type {StepExecutor, StepResult} from './step-context.js';
@@ -47,20 +47,9 @@ export const judgeCommand = (step: CommandStep, outcome: CommandOutcome): StepRe
 		}
 		evidence.push(`stdout matched /${step.expect.stdout}/`);
 	}
-	const captured: Record<string, string> = {};
-	for (const [name, spec] of Object.entries(step.capture ?? {})) {
-		const result = captureValue(spec, outcome.stdout);
-		if (!result.ok) return {status: 'failed', exitCode, reason: `capture ${name}: ${result.reason}`};
-		captured[name] = result.value;
-	}
-	const names = Object.keys(captured);
-	if (names.length > 0) evidence.push(`captured ${names.join(', ')}`);
-	return {
-		status: 'passed',
-		exitCode,
-		reason: evidence.join('; '),
-		...(names.length > 0 ? {captured} : {}),
-	};
+	const captures = captureAll(step.capture, outcome.stdout);
+	if (!captures.ok) return {status: 'failed', exitCode, reason: captures.reason};
+	return {...passedWith(evidence, captures.captured), exitCode};
 };
 
 /** Runs a command step: substitutes its variables per argv element, streams its lines to the log, judges the result. */

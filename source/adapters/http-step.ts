@@ -1,7 +1,7 @@
 import {parseDuration} from '../runbook/duration.js';
 import type {HttpStep} from '../runbook/schema.js';
 import {substitute, substituteRecord} from '../runbook/template.js';
-import {captureValue, jsonPathMatches, outputPattern, valueAsText} from './capture.js';
+import {captureAll, jsonPathMatches, outputPattern, passedWith, valueAsText} from './capture.js';
 import type {StepExecutor, StepResult} from './step-context.js';
 
 export const DEFAULT_HTTP_TIMEOUT = '10s';
@@ -66,15 +66,9 @@ export const judgeHttpAnswer = (step: HttpStep, answer: HttpAnswer): StepResult 
 		if (problem) return {status: 'failed', reason: problem};
 		evidence.push(`${expect.json.path} as expected`);
 	}
-	const captured: Record<string, string> = {};
-	for (const [name, spec] of Object.entries(step.capture ?? {})) {
-		const result = captureValue(spec, answer.body);
-		if (!result.ok) return {status: 'failed', reason: `capture ${name}: ${result.reason}`};
-		captured[name] = result.value;
-	}
-	const names = Object.keys(captured);
-	if (names.length > 0) evidence.push(`captured ${names.join(', ')}`);
-	return {status: 'passed', reason: evidence.join('; '), ...(names.length > 0 ? {captured} : {})};
+	const captures = captureAll(step.capture, answer.body);
+	if (!captures.ok) return {status: 'failed', reason: captures.reason};
+	return passedWith(evidence, captures.captured);
 };
 
 type JsonExpectation = NonNullable<NonNullable<HttpStep['expect']>['json']>;

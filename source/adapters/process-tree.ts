@@ -37,7 +37,41 @@ export const isGroupAlive = (pgid: number): boolean => {
 	return states === undefined || states.some((state) => state !== 'Z');
 };
 
-/** Process states ("R", "S", "Z", …) of the group's members from /proc; undefined where there is no /proc. */
+/**
+ * The fields of /proc/<pid>/stat after the command name: [0] is the state ("R", "S", "Z", …),
+ * [2] the process group. Undefined where there is no such process or no /proc.
+ */
+export const processStatFields = (pid: number): string[] | undefined => {
+	try {
+		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		// The command name may hold spaces and parentheses, so read after the last ")".
+		return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+	} catch {
+		return undefined;
+	}
+};
+
+/** Whether a process runs. A zombie does not: it has exited and only waits for its parent to reap it. */
+export const isProcessRunning = (pid: number): boolean => {
+	try {
+		process.kill(pid, 0);
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+	}
+	const fields = processStatFields(pid);
+	return fields === undefined ? existsWithoutProc() : fields[0] !== 'Z';
+};
+
+const existsWithoutProc = (): boolean => {
+	try {
+		readdirSync('/proc');
+		return false; // /proc exists but the process has no entry: it is gone
+	} catch {
+		return true; // no /proc to ask; kill(pid, 0) succeeded, so it exists
+	}
+};
+
+/** Process states of the group's members from /proc; undefined where there is no /proc. */
 const groupStates = (pgid: number): string[] | undefined => {
 	let entries: string[];
 	try {
@@ -48,22 +82,15 @@ const groupStates = (pgid: number): string[] | undefined => {
 	const states: string[] = [];
 	for (const entry of entries) {
 		if (!/^\d+$/.test(entry)) continue;
-		let stat: string;
-		try {
-			stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-		} catch {
-			continue; // exited while we looked
-		}
-		// "pid (comm) state ppid pgrp …"; comm may hold spaces and parentheses, so read after the last ")".
-		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-		if (Number(fields[2]) === pgid && fields[0] !== undefined) states.push(fields[0]);
+		const fields = processStatFields(Number(entry));
+		if (fields?.[0] !== undefined && Number(fields[2]) === pgid) states.push(fields[0]);
 	}
 	return states;
 };
 
 const sleep = (ms: number): Promise<void> =>
 	new Promise((resolve) => {
-		setTimeout(resolve, ms).unref();
+		setTimeout(resolve, ms);
 	});
 
 /** SIGTERM to the group, SIGKILL to whatever is left after the grace time; resolves when it is done. */

@@ -1,30 +1,12 @@
-import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {describe, expect, test} from 'vitest';
 import {killAllChildren, OUTPUT_CAP_CHARS, runCommand, type CommandOutcome} from '../../source/adapters/command-runner.js';
+import {isProcessRunning as isRunning} from '../../source/adapters/process-tree.js';
 
 const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'bin');
 const node = process.execPath;
 const fixture = (name: string) => path.join(bin, name);
-
-/**
- * Whether a process still runs. A zombie has already exited and only waits to be reaped by its
- * parent (or by init, which in some containers never reaps), so it does not count.
- */
-const isRunning = (pid: number): boolean => {
-	try {
-		process.kill(pid, 0);
-	} catch {
-		return false;
-	}
-	try {
-		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-		return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] !== 'Z';
-	} catch {
-		return false;
-	}
-};
 
 type Tree = {child: number; grandchild: number};
 

@@ -1,9 +1,10 @@
-import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {existsSync, mkdtempSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {afterAll, describe, expect, test} from 'vitest';
 import {executeCommandStep} from '../../source/adapters/command-step.js';
+import {isProcessRunning as isRunning} from '../../source/adapters/process-tree.js';
 import type {StepContext} from '../../source/adapters/step-context.js';
 import {CommandStep} from '../../source/runbook/schema.js';
 
@@ -43,17 +44,6 @@ const run = async (
 	};
 	const result = await executeCommandStep(context);
 	return {result, lines};
-};
-
-/** Whether a process still runs; a zombie has exited and only waits to be reaped. */
-const isRunning = (pid: number): boolean => {
-	try {
-		process.kill(pid, 0);
-		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-		return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] !== 'Z';
-	} catch {
-		return false;
-	}
 };
 
 describe('captures feed later steps', () => {
