@@ -40,6 +40,12 @@ const truncationNote = '\n[output truncated]';
 /** The program name that `$0` shows inside a shell script. */
 const SHELL_SCRIPT_NAME = 'greenlight';
 
+/** A line longer than this is passed on in pieces, so one endless line cannot grow without bound. */
+const MAX_LINE_CHARS = 64 * 1024;
+
+/** Longest timer Node accepts; a longer one would fire at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 /** Splits a stream into lines as it arrives: partial lines wait for their end, "\r\n" counts as one break. */
 const createLineSplitter = (onLine: (line: string) => void) => {
 	let partial = '';
@@ -48,6 +54,10 @@ const createLineSplitter = (onLine: (line: string) => void) => {
 			const pieces = (partial + chunk).split('\n');
 			partial = pieces.pop() ?? '';
 			for (const piece of pieces) onLine(piece.endsWith('\r') ? piece.slice(0, -1) : piece);
+			while (partial.length > MAX_LINE_CHARS) {
+				onLine(partial.slice(0, MAX_LINE_CHARS));
+				partial = partial.slice(MAX_LINE_CHARS);
+			}
 		},
 		end() {
 			if (partial !== '') onLine(partial.endsWith('\r') ? partial.slice(0, -1) : partial);
@@ -162,7 +172,7 @@ export const runCommand = async (spec: CommandSpec): Promise<CommandOutcome> => 
 	});
 
 	const timer =
-		spec.timeoutMs !== undefined && spec.timeoutMs > 0 ? setTimeout(() => stop('timeout'), spec.timeoutMs) : undefined;
+		spec.timeoutMs !== undefined && spec.timeoutMs > 0 ? setTimeout(() => stop('timeout'), Math.min(spec.timeoutMs, MAX_TIMER_MS)) : undefined;
 	const onAbort = () => stop('cancel');
 	spec.signal?.addEventListener('abort', onAbort, {once: true});
 

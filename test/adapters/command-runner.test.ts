@@ -51,11 +51,15 @@ describe('output', () => {
 		expect(outcome.stderr).toBe('warning: on stderr\n');
 	});
 
-	test('given more output than the cap, when it runs, then the kept text stops at the cap and says so', async () => {
+	test('given more output than the cap on one endless line, when it runs, then the kept text stops at the cap and lines arrive in bounded pieces', async () => {
+		const lines: string[] = [];
 		const outcome = await runCommand({
 			argv: [node, '-e', `process.stdout.write('x'.repeat(${OUTPUT_CAP_CHARS + 1000}))`],
+			onLine: (line) => lines.push(line),
 		});
 		expect(outcome.exitCode).toBe(0);
+		expect(lines.join('').length).toBe(OUTPUT_CAP_CHARS + 1000);
+		expect(Math.max(...lines.map((line) => line.length))).toBeLessThanOrEqual(64 * 1024);
 		expect(outcome.stdout.startsWith('x'.repeat(OUTPUT_CAP_CHARS))).toBe(true);
 		expect(outcome.stdout.endsWith('[output truncated]')).toBe(true);
 	});
