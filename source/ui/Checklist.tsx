@@ -53,7 +53,7 @@ export const headerLines = (state: RunState, role: ChecklistRole, operator: stri
 		{
 			key: 'context',
 			text: [
-				`target ${state.target || '?'}`,
+				`target ${state.target || 'default'}`,
 				`session ${state.session || '?'}`,
 				`operators ${state.operators.join(', ') || operator}`,
 				...(role === 'pair' ? [`you ${operator} (pair view)`] : []),

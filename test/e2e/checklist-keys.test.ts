@@ -21,7 +21,7 @@ describe('the live checklist in a real terminal (tmux, 80×24)', () => {
 		terminal.send('Enter');
 
 		// The first check runs by itself; the manual step waits for Space.
-		await terminal.waitFor(/Say hello.*passed/);
+		await terminal.waitFor(/passed\s+Say hello/);
 		terminal.send('Enter');
 		let screen = await terminal.waitFor(/On-Call-Team informiert.*not ticked/);
 		expect(screen).not.toMatch(/Verify.*confirmed/);
@@ -31,14 +31,14 @@ describe('the live checklist in a real terminal (tmux, 80×24)', () => {
 		terminal.send('Enter');
 
 		// The next phase starts by itself; its check fails and Enter is refused, naming it.
-		await terminal.waitFor(/Flaky upstream check.*failed/);
+		await terminal.waitFor(/failed\s+Flaky upstream check/);
 		terminal.send('Enter');
 		screen = await terminal.waitFor(/blocked.*Flaky upstream check.*exit code 3/);
 		expect(screen).toMatch(/failed/);
 
 		// t retries; the check passes; Enter confirms the last phase and greenlight exits.
 		terminal.send('t');
-		await terminal.waitFor(/Flaky upstream check.*passed/);
+		await terminal.waitFor(/passed\s+Flaky upstream check/);
 		terminal.send('Enter');
 		screen = await terminal.waitFor(/exit=0/);
 
