@@ -84,7 +84,7 @@ export const joinSession = async (options: {session?: string; operator: string; 
 export const exportSession = async (options: {session?: string; out?: string}): Promise<number> => {
 	const sessionDir = pickSession(options.session);
 	const {events, started} = readSession(sessionDir);
-	const outDir = path.resolve(options.out ?? path.dirname(started.runbookFile));
+	const outDir = path.resolve(options.out ?? process.cwd());
 	const version = started.variables.version ?? path.basename(sessionDir);
 	const loaded = await loadRunbook(started.runbookFile);
 	const written = await writeExports({

@@ -100,6 +100,7 @@ export const runRelease = async (options: ReleaseOptions): Promise<number> => {
 	let sandbox: Sandbox | undefined;
 	let driver: Driver | undefined;
 	let stopInbox = () => {};
+	let exported: {recordPath: string; snapshotDir: string} | undefined;
 	const cleanup = async () => {
 		stopInbox();
 		killAllChildren();
@@ -130,7 +131,8 @@ export const runRelease = async (options: ReleaseOptions): Promise<number> => {
 		const journal = openJournal(journalFile);
 		const reader = createMetricReader();
 		const auto: AutoPolicy | undefined = options.yes ? {onFail: options.onFail, onUnknown: options.onUnknown} : undefined;
-		const repoDir = path.dirname(runbookFile);
+		// A real release drafts docs/releases/ in the repository it runs in; a rehearsal keeps its record in the session.
+		const recordDir = options.sandbox ? sessionDir : process.cwd();
 		const version = resolved.values.version ?? path.basename(sessionDir);
 
 		driver = createDriver({
@@ -160,11 +162,12 @@ export const runRelease = async (options: ReleaseOptions): Promise<number> => {
 				const written = await writeExports({
 					events: [...events],
 					sessionDir: sessionDir!,
-					outDir: repoDir,
+					outDir: recordDir,
 					version,
 					redactor,
 					...exportTitles(runbook),
 				});
+				exported = written;
 				return what === 'snapshot' ? written.snapshotDir : written.recordPath;
 			},
 		});
@@ -200,7 +203,10 @@ export const runRelease = async (options: ReleaseOptions): Promise<number> => {
 		}
 		const outcome: RunOutcome = await running.done;
 		await cleanup();
-		if (!options.json) summarize(running, outcome, sessionDir);
+		if (!options.json) {
+			summarize(running, outcome, sessionDir);
+			if (exported) say(`release record ${path.relative(process.cwd(), exported.recordPath)}, snapshot ${path.relative(process.cwd(), exported.snapshotDir)}`);
+		}
 		return outcome === 'completed' ? EXIT.completed : EXIT.failed;
 	} catch (error) {
 		if (driver && !driver.getState().outcome) await driver.shutdown(`error: ${(error as Error).message}`);

@@ -14,7 +14,8 @@ type Run = {code: number | null; stdout: string; stderr: string};
 const greenlight = (args: string[], cwd: string): Promise<Run> =>
 	new Promise((resolve) => {
 		execFile(process.execPath, [cli, ...args], {cwd, timeout: 60_000}, (error, stdout, stderr) => {
-			resolve({code: error ? ((error as NodeJS.ErrnoException & {code?: unknown}).code as number | null) ?? 1 : 0, stdout, stderr});
+			const code = (error as {code?: unknown} | null)?.code;
+			resolve({code: error ? (typeof code === 'number' ? code : 1) : 0, stdout, stderr});
 		});
 	});
 
