@@ -95,6 +95,7 @@ export const reduce = (state: RunState, event: EngineEvent): RunState => {
 				logDropped: 0,
 				gates: step.gates.map(resetGate),
 				weight: undefined,
+				weightSince: undefined,
 			}));
 		}
 
@@ -167,6 +168,7 @@ export const reduce = (state: RunState, event: EngineEvent): RunState => {
 			return withStep(next, event.phase, event.step, (step) => ({
 				...step,
 				weight: event.weight,
+				weightSince: event.ts,
 				// A new weight is judged afresh: earlier passes do not carry over.
 				gates: step.gates.map((gate) => ({...gate, streak: 0, holds: false})),
 			}));

@@ -53,6 +53,8 @@ export type StepState = {
 	gates: GateState[];
 	/** Traffic steps: the percentage on green right now. */
 	weight?: number;
+	/** Traffic steps: when the current weight was set (its bake runs from here). */
+	weightSince?: number;
 	/** Link steps: the nested checklist. */
 	items: LinkItem[];
 	tickedBy?: string;

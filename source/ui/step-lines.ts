@@ -14,17 +14,16 @@ export type LineContext = {state: RunState; now: number; speed: number; role: Ch
 
 const DETAIL = '      ';
 
-/** Bake time still to go: watch duration, or all traffic weights × bake, divided by the speed. */
+/** Bake time still to go: the watch's duration, or this weight's bake plus the weights after it, divided by the speed. */
 export const remainingBakeMs = (step: StepState, now: number, speed: number): number | undefined => {
 	if (step.status !== 'running' || step.startedAt === undefined) return undefined;
-	const total =
-		step.step.kind === 'watch'
-			? parseDuration(step.step.duration)
-			: step.step.kind === 'traffic'
-				? parseDuration(step.step.bake) * step.step.weights.length
-				: undefined;
-	if (total === undefined) return undefined;
-	return Math.max(0, total / speed - (now - step.startedAt));
+	if (step.step.kind === 'watch') return Math.max(0, parseDuration(step.step.duration) / speed - (now - step.startedAt));
+	if (step.step.kind !== 'traffic') return undefined;
+	const bake = parseDuration(step.step.bake) / speed;
+	const index = step.weight === undefined ? -1 : step.step.weights.indexOf(step.weight);
+	if (index === -1 || step.weightSince === undefined) return bake * step.step.weights.length;
+	const later = step.step.weights.length - index - 1;
+	return Math.max(0, bake - (now - step.weightSince)) + later * bake;
 };
 
 const rowSuffix = (step: StepState, current: boolean, now: number): string => {
