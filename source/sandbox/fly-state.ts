@@ -78,7 +78,9 @@ export const updateState = <T>(file: string, change: (state: FlyState) => T): T 
 		try {
 			mkdirSync(lock);
 			break;
-		} catch {
+		} catch (error) {
+			// Only a lock held by someone else is worth waiting for; a missing folder is not.
+			if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
 			// A lock left by a killed process must not block the rehearsal for ever.
 			try {
 				if (Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS) rmSync(lock, {recursive: true, force: true});

@@ -60,6 +60,7 @@ export const startSupervisor = (options: SupervisorOptions): Supervisor => {
 	const colourOf = (machine: FlyMachine): 'blue' | 'green' => state.apps[machine.app]?.colour ?? 'blue';
 
 	const setMachine = (id: string, change: (machine: FlyMachine) => void) => {
+		if (stopped) return;
 		updateState(options.stateFile, (fresh) => {
 			const machine = fresh.machines.find((entry) => entry.id === id);
 			if (machine) change(machine);
@@ -121,6 +122,7 @@ export const startSupervisor = (options: SupervisorOptions): Supervisor => {
 	};
 
 	const reconcile = async () => {
+		if (stopped) return;
 		try {
 			state = readState(options.stateFile);
 		} catch {
@@ -165,26 +167,30 @@ export const startSupervisor = (options: SupervisorOptions): Supervisor => {
 		);
 	};
 
-	const heartbeat = () => writeFileSync(heartbeatFileOf(options.stateFile), `${process.pid}\n`);
+	const heartbeat = () => {
+		try {
+			writeFileSync(heartbeatFileOf(options.stateFile), `${process.pid}\n`);
+		} catch {
+			// The session folder went away; stop() follows.
+		}
+	};
 	heartbeat();
-	let reconciling = false;
+	let reconciled: Promise<void> | undefined;
 	const tick = setInterval(() => {
 		heartbeat();
-		if (reconciling) return;
-		reconciling = true;
-		void reconcile().finally(() => {
-			reconciling = false;
+		reconciled ??= reconcile().finally(() => {
+			reconciled = undefined;
 		});
 	}, TICK_MS);
-	let probing = false;
+	let probing: Promise<void> | undefined;
 	const prober = setInterval(() => {
-		if (probing) return;
-		probing = true;
-		void probeAll().finally(() => {
-			probing = false;
+		probing ??= probeAll().finally(() => {
+			probing = undefined;
 		});
 	}, PROBE_MS);
-	void reconcile();
+	reconciled = reconcile().finally(() => {
+		reconciled = undefined;
+	});
 
 	return {
 		backends: (app) =>
@@ -208,7 +214,7 @@ export const startSupervisor = (options: SupervisorOptions): Supervisor => {
 			stopped = true;
 			clearInterval(tick);
 			clearInterval(prober);
-			await Promise.allSettled([...inflight]);
+			await Promise.allSettled([reconciled, probing, ...inflight]);
 			const all = [...running.values()];
 			running.clear();
 			await Promise.all(all.map((entry) => entry.machine.close()));

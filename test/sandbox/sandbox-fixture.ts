@@ -1,0 +1,69 @@
+import {mkdtempSync, rmSync} from 'node:fs';
+import {request} from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import {execa} from 'execa';
+import {startSandbox, type Sandbox} from '../../source/sandbox/sandbox.js';
+
+export type SandboxFixture = {
+	sandbox: Sandbox;
+	sessionDir: string;
+	fly: (args: string[], input?: string) => Promise<{exitCode: number; stdout: string; stderr: string}>;
+	dispose: () => Promise<void>;
+};
+
+/** A real sandbox in a fresh session folder; `fly` runs the stand-in through the bin dir on PATH. */
+export const openSandbox = async (scenario?: string): Promise<SandboxFixture> => {
+	const sessionDir = mkdtempSync(path.join(os.tmpdir(), 'greenlight-sandbox-'));
+	const sandbox = await startSandbox({sessionDir, scenario});
+	return {
+		sandbox,
+		sessionDir,
+		fly: async (args, input) => {
+			const result = await execa('fly', args, {env: sandbox.env, input, reject: false, timeout: 60_000});
+			return {exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr)};
+		},
+		dispose: async () => {
+			await sandbox.stop();
+			rmSync(sessionDir, {recursive: true, force: true});
+		},
+	};
+};
+
+export type Answer = {status: number; body: string; servedBy?: string; colour?: string; ms: number};
+
+/** One request with a fresh connection, so the answer says which machine served it. */
+export const call = (base: string, pathname: string, init: {method?: string; body?: string} = {}): Promise<Answer> =>
+	new Promise((resolve, reject) => {
+		const url = new URL(pathname, base);
+		const started = Date.now();
+		const outgoing = request(
+			{host: url.hostname, port: url.port, path: url.pathname, method: init.method ?? 'GET', agent: false, headers: init.body ? {'content-type': 'application/json'} : {}},
+			(response) => {
+				const chunks: Buffer[] = [];
+				response.on('data', (chunk: Buffer) => chunks.push(chunk));
+				response.on('end', () =>
+					resolve({
+						status: response.statusCode ?? 0,
+						body: Buffer.concat(chunks).toString('utf8'),
+						servedBy: response.headers['x-served-by'] as string | undefined,
+						colour: response.headers['x-colour'] as string | undefined,
+						ms: Date.now() - started,
+					}),
+				);
+			},
+		);
+		outgoing.on('error', reject);
+		outgoing.end(init.body);
+	});
+
+export const countBy = <T>(items: T[], key: (item: T) => string | undefined): Record<string, number> => {
+	const counts: Record<string, number> = {};
+	for (const item of items) {
+		const name = key(item) ?? 'none';
+		counts[name] = (counts[name] ?? 0) + 1;
+	}
+	return counts;
+};
+
+export const GREEN_IMAGE = 'registry.fly.io/lokaltreu-api:2.4.0';

@@ -1,0 +1,80 @@
+import {afterAll, beforeAll, describe, expect, test} from 'vitest';
+import {SANDBOX_APPS} from '../../source/sandbox/sandbox.js';
+import {shiftTraffic, splitForWeight} from '../../source/sandbox/traffic-lever.js';
+import {call, countBy, GREEN_IMAGE, openSandbox, type SandboxFixture} from './sandbox-fixture.js';
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+
+describe('the traffic lever and the proxy', () => {
+	let fixture: SandboxFixture;
+	const sample = async (count: number) => {
+		const answers = [];
+		for (let index = 0; index < count; index += 1) answers.push(await call(fixture.sandbox.variables.publicUrl as string, '/v1/rewards'));
+		return answers;
+	};
+	const shift = (weight: number) => shiftTraffic({app: SANDBOX_APPS.blue, greenApp: SANDBOX_APPS.green, weight, env: fixture.sandbox.env});
+
+	beforeAll(async () => {
+		fixture = await openSandbox();
+		const deployed = await fixture.fly(['deploy', '--app', SANDBOX_APPS.green, '--image', GREEN_IMAGE]);
+		expect(deployed.exitCode).toBe(0);
+	});
+	afterAll(async () => {
+		await fixture.dispose();
+	});
+
+	test('given blue in production, when requests reach the public hostname, then only the four blue machines answer, spread over all', async () => {
+		const answers = await sample(40);
+		expect(countBy(answers, (answer) => answer.colour)).toEqual({blue: 40});
+		// The load generator shares the round robin, so the spread is even only roughly.
+		const perMachine = Object.values(countBy(answers, (answer) => answer.servedBy));
+		expect(perMachine).toHaveLength(4);
+		for (const count of perMachine) expect(count).toBeGreaterThanOrEqual(4);
+	});
+
+	test('when one blue machine is cordoned, then it gets no more requests; uncordoned, it gets them again', async () => {
+		const [first] = await sample(1);
+		const id = first?.servedBy as string;
+		await fixture.fly(['machine', 'cordon', id, '--app', SANDBOX_APPS.blue]);
+		await settle();
+		expect((await sample(30)).some((answer) => answer.servedBy === id)).toBe(false);
+		await fixture.fly(['machine', 'uncordon', id, '--app', SANDBOX_APPS.blue]);
+		await settle();
+		expect((await sample(30)).some((answer) => answer.servedBy === id)).toBe(true);
+	});
+
+	test('when the lever shifts 50 %, then half the requests are replayed to green; at 0 % all are blue again', async () => {
+		const half = await shift(50);
+		expect(half).toMatchObject({ok: true});
+		expect(half.message).toContain('green ≈ 50%');
+		await settle();
+		const mixed = countBy(await sample(60), (answer) => answer.colour);
+		expect((mixed.blue ?? 0) + (mixed.green ?? 0)).toBe(60);
+		expect(mixed.green).toBeGreaterThanOrEqual(18);
+		expect(mixed.green).toBeLessThanOrEqual(42);
+		expect((await shift(0)).ok).toBe(true);
+		await settle();
+		expect(countBy(await sample(40), (answer) => answer.colour)).toEqual({blue: 40});
+	});
+
+	test('when the lever shifts 100 %, then green answers everything', async () => {
+		expect((await shift(100)).ok).toBe(true);
+		await settle();
+		expect(countBy(await sample(20), (answer) => answer.colour)).toEqual({green: 20});
+		await shift(0);
+	});
+
+	test('given captured blue machine ids that do not exist, then the lever refuses with the ids named', async () => {
+		const result = await shiftTraffic({app: SANDBOX_APPS.blue, greenApp: SANDBOX_APPS.green, weight: 0, env: fixture.sandbox.env, blueMachines: ['00000000000000']});
+		expect(result.ok).toBe(false);
+		expect(result.message).toContain('00000000000000');
+	});
+
+	test('a weight maps to the machine split closest to it', () => {
+		expect(splitForWeight(10, 4, 4)).toEqual({green: 1, blue: 4});
+		expect(splitForWeight(25, 4, 4)).toEqual({green: 1, blue: 3});
+		expect(splitForWeight(50, 4, 4)).toEqual({green: 4, blue: 4});
+		expect(splitForWeight(0, 4, 4)).toEqual({green: 0, blue: 4});
+		expect(splitForWeight(100, 4, 4)).toEqual({green: 4, blue: 0});
+	});
+});
