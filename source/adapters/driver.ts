@@ -247,7 +247,9 @@ export const createDriver = (options: DriverOptions): Driver => {
 				if (policy.onUnknown === 'stop') {
 					return finish('stopped', `outcome of "${step.title}" (${phase.id}/${step.id}) is unknown; decide with --on-unknown rerun|done or interactively`);
 				}
-				return void send({type: 'decide', decision: policy.onUnknown === 'rerun' ? 'rerun' : 'done'});
+				const decided = send({type: 'decide', decision: policy.onUnknown === 'rerun' ? 'rerun' : 'done'});
+				if (!decided.ok) return finish('stopped', decided.reason);
+				return;
 			}
 			if (step.status === 'failed') {
 				const why = `${phase.id}/${step.id} failed: ${step.reason ?? 'no reason given'}`;
@@ -322,6 +324,14 @@ export const createDriver = (options: DriverOptions): Driver => {
 			case 'decide': {
 				const awaiting = stepAwaitingOperator(state);
 				if (!awaiting || awaiting.step.status !== 'unknown') return {ok: false, reason: 'no step with an unknown outcome'};
+				const lacking = intent.decision === 'done' ? missingCaptures(awaiting.step.step, variables) : [];
+				if (lacking.length > 0) {
+					// Done without its captures would break every later step that uses them.
+					return {
+						ok: false,
+						reason: `"${awaiting.step.title}" (${awaiting.phase.id}/${awaiting.step.id}) captures ${lacking.join(', ')}: re-run it, or mark it done with ${lacking.map((name) => `--var ${name}=…`).join(' ')}`,
+					};
+				}
 				emit({type: 'outcome-decided', phase: awaiting.phase.id, step: awaiting.step.id, decision: intent.decision, operator: by});
 				return {ok: true};
 			}
@@ -397,6 +407,11 @@ export const createDriver = (options: DriverOptions): Driver => {
 		},
 	};
 };
+
+const missingCaptures = (step: Step, variables: Readonly<Record<string, string>>): string[] =>
+	step.kind === 'command' || step.kind === 'http'
+		? Object.keys(step.capture ?? {}).filter((name) => variables[name] === undefined)
+		: [];
 
 const withoutRedacted = (captured: Record<string, string>): Record<string, string> =>
 	Object.fromEntries(Object.entries(captured).filter(([, value]) => !value.includes('«redacted»')));

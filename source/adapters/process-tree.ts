@@ -1,4 +1,4 @@
-import {readdirSync, readFileSync} from 'node:fs';
+import {readdirSync, readFileSync, writeFileSync} from 'node:fs';
 
 // Every child runs as the leader of its own process group, so the group id is its pid and one
 // signal to -pid reaches its whole tree (execa and Node only ever signal the one child).
@@ -11,12 +11,47 @@ export const KILL_GRACE_MS = 2000;
 
 const POLL_MS = 50;
 
+/** Where the live groups are written down, so a greenlight killed with -9 can be cleaned up after. */
+let recordFile: string | undefined;
+
+const record = (): void => {
+	if (!recordFile) return;
+	const groups = [...liveGroups].map((pgid) => ({pgid, started: processStatFields(pgid)?.[19]}));
+	try {
+		writeFileSync(recordFile, JSON.stringify(groups));
+	} catch {
+		// The record is a safety net; a full disk must not fail the step.
+	}
+};
+
 export const trackGroup = (pgid: number): void => {
 	liveGroups.add(pgid);
+	record();
 };
 
 export const untrackGroup = (pgid: number): void => {
-	liveGroups.delete(pgid);
+	if (liveGroups.delete(pgid)) record();
+};
+
+/**
+ * Keeps a record of running groups in `file` from now on, after killing whatever an earlier,
+ * killed greenlight left there (a group counts only if its leader's start time still matches, so a
+ * reused pid is never hit). Returns the groups it killed.
+ */
+export const recordGroupsIn = (file: string): number[] => {
+	const killed: number[] = [];
+	let leftovers: Array<{pgid: number; started?: string}> = [];
+	try {
+		leftovers = JSON.parse(readFileSync(file, 'utf8')) as typeof leftovers;
+	} catch {
+		// no record yet
+	}
+	for (const {pgid, started} of leftovers) {
+		if (started !== undefined && processStatFields(pgid)?.[19] === started && signalGroup(pgid, 'SIGKILL')) killed.push(pgid);
+	}
+	recordFile = file;
+	record();
+	return killed;
 };
 
 /** Sends a signal to every process of the group; false when the group is already gone. */

@@ -2,6 +2,7 @@ import {randomBytes} from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import {processStatFields} from './process-tree.js';
 
 // One driver per session: the driver holds <session>/driver.lock. The lock is created complete and
 // atomically (written to a private file, then hard-linked into place, which fails if it exists),
@@ -40,6 +41,8 @@ const isAlive = (holder: LockFile): boolean => {
 		// EPERM: it exists but belongs to someone else.
 		return (error as NodeJS.ErrnoException).code === 'EPERM';
 	}
+	// A zombie has exited: killed with -9 and never reaped, it holds nothing.
+	if (processStatFields(holder.pid)?.[0] === 'Z') return false;
 	const now = processStart(holder.pid);
 	return !(holder.processStart && now && now !== holder.processStart);
 };

@@ -54,7 +54,7 @@ const parseLine = (line: string): Record<string, unknown> | undefined => {
 };
 
 /**
- * The newest session of this runbook file that did not finish. Only looks at the first line and
+ * The newest session of this runbook file that did not finish (or only stopped). Only looks at the first line and
  * for a run-finished line: the caller verifies the whole journal before it resumes, so a damaged
  * journal is reported there instead of being skipped here.
  */
@@ -71,7 +71,9 @@ export const findResumableSession = (root: string, runbookFile: string): string 
 		const first = parseLine(lines[0] ?? '');
 		if (first?.type !== 'run-started' || typeof first.runbookFile !== 'string') return false;
 		if (path.resolve(first.runbookFile) !== wanted) return false;
-		return !lines.some((line) => line.includes('"run-finished"') && parseLine(line)?.type === 'run-finished');
+		// A run that stopped (quit, Ctrl-C, an unknown outcome) can be resumed; one that ended cannot.
+		const finish = lines.filter((line) => line.includes('"run-finished"')).map(parseLine).filter((entry) => entry?.type === 'run-finished').at(-1);
+		return finish === undefined || finish.outcome === 'stopped';
 	});
 };
 

@@ -1,16 +1,14 @@
 #!/usr/bin/env node
 import {readFileSync} from 'node:fs';
 import {killAllChildren} from '../adapters/command-runner.js';
-import {runbookJsonSchema} from '../runbook/json-schema.js';
-import {validateFile} from '../runbook/load.js';
-import {cleanupStaleSandboxes, startSandbox} from '../sandbox/sandbox.js';
-import {scenarios} from '../sandbox/scenarios.js';
 import {sessionsRoot} from '../adapters/sessions.js';
-import {runContractCommand} from './commands/contract.js';
-import {runShiftCommand} from './commands/shift.js';
-import {exportSession, joinSession} from './pair.js';
-import {defaultOperator, runRelease, type ReleaseOptions} from './release.js';
+import {scenarios} from '../sandbox/scenarios.js';
+import type {ReleaseOptions} from './release.js';
 import {EXIT, helpText, parse, parseVars, UsageError} from './usage.js';
+
+// Commands load what they need when they run: --help or validate should not pay for Ink, Prism or the sandbox.
+const release = () => import('./release.js');
+const pair = () => import('./pair.js');
 
 const runOptions = {
 	target: {type: 'string'},
@@ -55,6 +53,7 @@ const releaseOptions = (args: string[], rehearse: boolean): ReleaseOptions => {
 		speed,
 		sandbox: rehearse
 			? async (sessionDir) => {
+					const {cleanupStaleSandboxes, startSandbox} = await import('../sandbox/sandbox.js');
 					await cleanupStaleSandboxes(sessionsRoot(process.cwd()));
 					return startSandbox({sessionDir, scenario});
 				}
@@ -81,19 +80,21 @@ export const main = async (argv: string[]): Promise<number> => {
 			process.stdout.write(`${version()}\n`);
 			return EXIT.completed;
 		case 'run':
-			return runRelease(releaseOptions(args, false));
+			return (await release()).runRelease(releaseOptions(args, false));
 		case 'rehearse':
-			return runRelease(releaseOptions(args, true));
+			return (await release()).runRelease(releaseOptions(args, true));
 		case 'join': {
 			const {values} = parse(args, {session: {type: 'string'}, operator: {type: 'string'}, json: {type: 'boolean'}}, 0);
-			return joinSession({session: values.session, operator: values.operator ?? defaultOperator(), json: values.json ?? false});
+			const operator = values.operator ?? (await release()).defaultOperator();
+			return (await pair()).joinSession({session: values.session, operator, json: values.json ?? false});
 		}
 		case 'export': {
 			const {values} = parse(args, {session: {type: 'string'}, out: {type: 'string'}}, 0);
-			return exportSession({session: values.session, out: values.out});
+			return (await pair()).exportSession({session: values.session, out: values.out});
 		}
 		case 'validate': {
 			const {positionals} = parse(args, {});
+			const {validateFile} = await import('../runbook/load.js');
 			const result = await validateFile(positionals[0] ?? 'runbook.json');
 			const stream = result.exitCode === 0 ? process.stdout : process.stderr;
 			for (const line of result.lines) stream.write(`${line}\n`);
@@ -101,16 +102,16 @@ export const main = async (argv: string[]): Promise<number> => {
 		}
 		case 'schema':
 			parse(args, {}, 0);
-			process.stdout.write(`${JSON.stringify(runbookJsonSchema(), null, 2)}\n`);
+			process.stdout.write(`${JSON.stringify((await import('../runbook/json-schema.js')).runbookJsonSchema(), null, 2)}\n`);
 			return EXIT.completed;
 		case 'scenarios':
 			parse(args, {}, 0);
 			for (const scenario of scenarios) process.stdout.write(`${scenario.name.padEnd(20)} ${scenario.description}\n`);
 			return EXIT.completed;
 		case 'contract':
-			return runContractCommand(args);
+			return (await import('./commands/contract.js')).runContractCommand(args);
 		case 'shift':
-			return runShiftCommand(args);
+			return (await import('./commands/shift.js')).runShiftCommand(args);
 		default:
 			throw new UsageError(`unknown command "${command}"`);
 	}

@@ -8,7 +8,6 @@ import type {EngineEvent, RunStarted} from '../engine/events.js';
 import {reduce, replay} from '../engine/reduce.js';
 import {initialState, type RunState} from '../engine/state.js';
 import {formatProblem, loadRunbook} from '../runbook/load.js';
-import {renderChecklist} from '../ui/render-checklist.js';
 import {printEvents} from './event-printer.js';
 import {exportTitles} from './release.js';
 import {EXIT, UsageError} from './usage.js';
@@ -59,6 +58,7 @@ export const joinSession = async (options: {session?: string; operator: string; 
 	postToInbox(sessionDir, {operator: options.operator, joined: true});
 	try {
 		if (interactive) {
+			const {renderChecklist} = await import('../ui/render-checklist.js');
 			await renderChecklist({
 				store: {
 					getState: () => state,

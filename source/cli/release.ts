@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {createInterface} from 'node:readline/promises';
 import {killAllChildren} from '../adapters/command-runner.js';
+import {recordGroupsIn} from '../adapters/process-tree.js';
 import {executeCommandStep} from '../adapters/command-step.js';
 import {createDriver, type AutoPolicy, type Driver} from '../adapters/driver.js';
 import {writeExports} from '../adapters/export/write-exports.js';
@@ -20,7 +21,6 @@ import {formatProblem, loadRunbook} from '../runbook/load.js';
 import {checkPatterns, resolveEnv, resolveMetrics, resolveVariables} from '../runbook/resolve.js';
 import type {Runbook} from '../runbook/schema.js';
 import type {Sandbox} from '../sandbox/sandbox.js';
-import {renderChecklist} from '../ui/render-checklist.js';
 import {printEvents} from './event-printer.js';
 import {EXIT, UsageError} from './usage.js';
 
@@ -86,8 +86,9 @@ export const runRelease = async (options: ReleaseOptions): Promise<number> => {
 		}
 		for (const warning of read.warnings) say(warning);
 		priorEvents = read.events;
-		if (priorEvents.some((event) => event.type === 'run-finished')) {
-			say(`session ${sessionDir} has finished already; start a new one with --session <new dir>, or export it with greenlight export`);
+		const lastFinish = priorEvents.filter((event) => event.type === 'run-finished').at(-1);
+		if (lastFinish && lastFinish.outcome !== 'stopped') {
+			say(`session ${sessionDir} has ended (${lastFinish.outcome}); start a new one with --session <new dir>, or export it with greenlight export`);
 			return EXIT.usage;
 		}
 	}
@@ -96,6 +97,9 @@ export const runRelease = async (options: ReleaseOptions): Promise<number> => {
 		say(lock.message);
 		return EXIT.usage;
 	}
+
+	const leftovers = recordGroupsIn(path.join(sessionDir, 'children.json'));
+	if (leftovers.length > 0) say(`killed ${leftovers.length} process group(s) left running by an earlier greenlight on this session`);
 
 	let sandbox: Sandbox | undefined;
 	let driver: Driver | undefined;
@@ -186,6 +190,7 @@ export const runRelease = async (options: ReleaseOptions): Promise<number> => {
 		process.once('SIGHUP', onSignal);
 
 		if (interactive) {
+			const {renderChecklist} = await import('../ui/render-checklist.js');
 			const ui = renderChecklist({
 				store: running,
 				send: (intent) => {

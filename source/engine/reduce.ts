@@ -73,7 +73,12 @@ export const reduce = (state: RunState, event: EngineEvent): RunState => {
 			};
 		}
 
-		case 'run-resumed':
+		case 'run-resumed': {
+			// A stopped run goes on where it stopped.
+			const resumed = {...next, outcome: undefined, outcomeReason: undefined, finishedAt: undefined};
+			return resumed.operators.includes(event.operator) ? resumed : {...resumed, operators: [...resumed.operators, event.operator]};
+		}
+
 		case 'operator-joined': {
 			return next.operators.includes(event.operator)
 				? next

@@ -38,8 +38,15 @@ export const resolveVariables = (runbook: Runbook, target: string, sources: Vari
 		}
 		values[name] = value;
 	}
-	for (const name of Object.keys(sources.cli)) {
-		if (!(name in runbook.variables)) problems.push(`--var ${name}: the runbook declares no variable "${name}"`);
+	// --var may also stand in for a capture (a step marked done after a crash captured nothing).
+	const captures = new Set(
+		[...runbook.phases.flatMap((phase) => phase.steps), ...(runbook.rollback?.steps ?? [])].flatMap((step) =>
+			step.kind === 'command' || step.kind === 'http' ? Object.keys(step.capture ?? {}) : [],
+		),
+	);
+	for (const [name, value] of Object.entries(sources.cli)) {
+		if (captures.has(name) && !(name in runbook.variables)) values[name] = value;
+		else if (!(name in runbook.variables)) problems.push(`--var ${name}: the runbook declares no variable "${name}"`);
 	}
 	problems.push(...checkPatterns(runbook, values));
 	const secretNames = Object.entries(runbook.variables)

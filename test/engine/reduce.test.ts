@@ -199,6 +199,13 @@ describe('engine: four eyes, rollback and the end', () => {
 		expect(nextAutomatedStep(rerun)?.step.id).toBe('ci');
 	});
 
+	it('a stopped run that is resumed goes on where it stopped', () => {
+		const state = fold([started, {type: 'run-finished', outcome: 'stopped', reason: 'quit'}, {type: 'run-resumed', operator: 'bob'}]);
+		expect(state.outcome).toBeUndefined();
+		expect(state.operators).toEqual(['alice', 'bob']);
+		expect(nextAutomatedStep(state)?.step.id).toBe('ci');
+	});
+
 	it('run-finished records the outcome and nothing is due afterwards', () => {
 		const state = fold([started, {type: 'run-finished', outcome: 'stopped', reason: 'quit'}]);
 		expect(state.outcome).toBe('stopped');
