@@ -1,0 +1,42 @@
+import {cpSync, mkdtempSync, rmSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {execa} from 'execa';
+
+const repo = path.resolve(import.meta.dirname, '..', '..');
+
+export type JsonEvent = {type: string; phase?: string; step?: string; status?: string; reason?: string; outcome?: string; metric?: string; value?: number | null; lines?: string[]};
+
+export type Rehearsal = {exitCode: number; events: JsonEvent[]; stderr: string; durationMs: number};
+
+/** `greenlight rehearse --yes --json` on a copy of the committed runbook, in a folder of its own. */
+export const rehearse = async (args: string[]): Promise<Rehearsal> => {
+	const dir = mkdtempSync(path.join(os.tmpdir(), 'greenlight-rehearse-'));
+	try {
+		cpSync(path.join(repo, 'runbook.json'), path.join(dir, 'runbook.json'));
+		cpSync(path.join(repo, 'runbooks'), path.join(dir, 'runbooks'), {recursive: true});
+		const started = Date.now();
+		const result = await execa(process.execPath, [path.join(repo, 'dist', 'cli', 'main.js'), 'rehearse', 'runbook.json', '--yes', '--json', ...args], {
+			cwd: dir,
+			reject: false,
+			timeout: 170_000,
+			stdin: 'ignore',
+		});
+		const events = String(result.stdout)
+			.split('\n')
+			.filter((line) => line.startsWith('{'))
+			.map((line) => JSON.parse(line) as JsonEvent);
+		return {exitCode: result.exitCode ?? -1, events, stderr: String(result.stderr), durationMs: Date.now() - started};
+	} finally {
+		rmSync(dir, {recursive: true, force: true});
+	}
+};
+
+export const firstFailure = (events: JsonEvent[]) => events.find((event) => event.type === 'step-finished' && event.status === 'failed');
+
+export const finished = (events: JsonEvent[], phase: string) =>
+	events.filter((event) => event.type === 'step-finished' && event.phase === phase);
+
+/** The last green-share sample of the rollback's closing measurement. */
+export const lastGreenShare = (events: JsonEvent[]) =>
+	events.filter((event) => event.type === 'gate-sampled' && event.phase === 'rollback' && event.metric === 'greenShare').at(-1)?.value;

@@ -1,0 +1,45 @@
+import {describe, expect, test} from 'vitest';
+import {finished, firstFailure, lastGreenShare, rehearse, type Rehearsal} from './rehearse-run.js';
+
+// The headless rehearsal of the committed runbook against the sandbox, as `npm start` runs it with keys.
+
+const expectRolledBackToBlue = (run: Rehearsal) => {
+	expect(run.exitCode).toBe(1);
+	expect(run.events.some((event) => event.type === 'rollback-started')).toBe(true);
+	const rollback = finished(run.events, 'rollback');
+	expect(rollback.map((event) => event.step)).toEqual(expect.arrayContaining(['zurueck-auf-blue', 'vorherige-version', 'traffic-auf-blue']));
+	expect(rollback.every((event) => event.status === 'passed'), JSON.stringify(rollback)).toBe(true);
+	expect(lastGreenShare(run.events)).toBeLessThanOrEqual(1);
+	expect(run.events.at(-1)).toMatchObject({type: 'run-finished', outcome: 'rolled-back'});
+};
+
+describe('greenlight rehearse', () => {
+	test('given no fault, when the whole runbook is rehearsed at speed 60, then it completes with exit 0 within two minutes', async () => {
+		const run = await rehearse(['--speed', '60']);
+		expect(run.exitCode, `${run.stderr}\n${JSON.stringify(firstFailure(run.events))}`).toBe(0);
+		expect(run.events.at(-1)).toMatchObject({type: 'run-finished', outcome: 'completed'});
+		expect(run.events.filter((event) => event.type === 'step-finished' && event.status === 'failed')).toEqual([]);
+		expect(run.events.filter((event) => event.type === 'traffic-shifted').map((event) => (event as {weight?: number}).weight)).toEqual([10, 25, 50, 100]);
+		expect(run.durationMs).toBeLessThan(120_000);
+	}, 150_000);
+
+	test('green-latency: the traffic switch fails on p95, the rollback runs and traffic is measurably back on blue', async () => {
+		const run = await rehearse(['--speed', '60', '--scenario', 'green-latency', '--on-fail', 'rollback']);
+		expect(firstFailure(run.events)).toMatchObject({phase: 'traffic-switch', step: 'traffic-erhoehen', reason: expect.stringContaining('p95')});
+		expectRolledBackToBlue(run);
+	}, 150_000);
+
+	test('green-5xx: the traffic switch fails on the error rate, the rollback brings traffic back to blue', async () => {
+		const run = await rehearse(['--speed', '60', '--scenario', 'green-5xx', '--on-fail', 'rollback']);
+		expect(firstFailure(run.events)).toMatchObject({phase: 'traffic-switch', reason: expect.stringContaining('errors')});
+		expectRolledBackToBlue(run);
+	}, 150_000);
+
+	test('contract-break: the contract step fails with Prism\'s violation text, the rollback runs', async () => {
+		const run = await rehearse(['--speed', '60', '--scenario', 'contract-break', '--on-fail', 'rollback']);
+		expect(firstFailure(run.events)).toMatchObject({phase: 'smoke', step: 'contract'});
+		const output = run.events.filter((event) => event.type === 'step-output' && event.step === 'contract').flatMap((event) => event.lines ?? []);
+		expect(output.join('\n')).toMatch(/points must be integer/);
+		expectRolledBackToBlue(run);
+	}, 150_000);
+});
