@@ -84,6 +84,10 @@ export const stepBlock = (phase: PhaseState, index: number, current: boolean, co
 	if (step.status === 'failed' && step.reason) {
 		details.push({key: `${key}#reason`, text: `${DETAIL}${step.reason}`, tone: 'bad'});
 	}
+	if (step.status === 'failed' && context.role === 'driver') {
+		// A failing check offers its ways out right where the operator looks.
+		details.push({key: `${key}#choices`, text: `${DETAIL}t retry · r roll back · o break-glass override`, tone: 'warn'});
+	}
 	if (step.status === 'unknown') {
 		details.push({
 			key: `${key}#unknown`,

@@ -35,6 +35,8 @@ describe('the live checklist in a real terminal (tmux, 80×24)', () => {
 		terminal.send('Enter');
 		screen = await terminal.waitFor(/blocked.*Flaky upstream check.*exit code 3/);
 		expect(screen).toMatch(/failed/);
+		// The failing check offers its ways out beside it.
+		expect(screen).toMatch(/t retry · r roll back · o break-glass override/);
 
 		// t retries; the check passes; Enter confirms the last phase and greenlight exits.
 		terminal.send('t');
