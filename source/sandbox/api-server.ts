@@ -45,8 +45,8 @@ const handle = async (options: ApiMachineOptions, request: IncomingMessage, rout
 	const {scenario} = options;
 	const url = new URL(request.url ?? '/', 'http://machine');
 	if (route === 'health') {
-		// health-flap: unhealthy for 300 ms of every second, so every health-check window sees a failure.
-		if (green && scenario === 'health-flap' && Date.now() % 1000 < 300) return {status: 503, body: {status: 'unhealthy'}};
+		// health-flap: unhealthy for half of every second, so every one-second window of health checks sees a failure.
+		if (green && scenario === 'health-flap' && Date.now() % 1000 < 500) return {status: 503, body: {status: 'unhealthy'}};
 		return {status: 200, body: {status: 'ok', version: options.version, machine: options.machineId}};
 	}
 	if (green && scenario === 'green-5xx' && options.carriesTraffic() && Math.random() < 0.25) {

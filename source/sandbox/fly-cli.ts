@@ -194,7 +194,7 @@ const waitForMachines = async (io: FlyIo, ids: string[]): Promise<{started: FlyM
 	while (true) {
 		const machines = readState(io.stateFile).machines.filter((machine) => ids.includes(machine.id));
 		for (const machine of machines) {
-			if (machine.state === 'started' && machine.check?.status === 'passing') healthy.set(machine.id, machine);
+			if (machine.state === 'started' && machine.passedOnce === true) healthy.set(machine.id, machine);
 		}
 		const failed = machines.filter(
 			(machine) => !healthy.has(machine.id) && (machine.state === 'stopped' || (machine.state === 'started' && machine.check?.status === 'critical')),
@@ -266,6 +266,7 @@ const deploy = async (io: FlyIo, parsed: ParsedFly): Promise<FlyResult> => {
 			machine.state = 'starting';
 			delete machine.check;
 			delete machine.exit;
+			delete machine.passedOnce;
 			machine.updatedAt = now;
 			changed.push(machine.id);
 		}

@@ -22,6 +22,8 @@ export type FlyMachine = {
 	createdAt: string;
 	updatedAt: string;
 	check?: {status: CheckStatus; output: string; updatedAt: string};
+	/** The health check passed at least once since the last start: what a deploy waits for. */
+	passedOnce?: boolean;
 	/** Why the machine stopped, when it crashed. */
 	exit?: string;
 };

@@ -7,7 +7,7 @@ export const scenarios = [
 	{name: 'token-invalid-spike', description: 'Green rejects most tokens as invalid (a signing-key mismatch): the rate_token_invalid gate of the smoke phase fails.'},
 	{name: 'contract-break', description: 'Green returns points as a string instead of an integer: the Prism contract suite reports the violation.'},
 	{name: 'deploy-fails', description: 'Green machines crash on start: fly deploy fails and the release never reaches the smoke tests.'},
-	{name: 'health-flap', description: 'Green /health answers 503 for 300 ms of every second: the health checks go critical.'},
+	{name: 'health-flap', description: 'Green /health answers 503 for half of every second: the health checks go critical.'},
 	{name: 'metrics-outage', description: 'The API metrics endpoints answer 500 or garbage: every gate on them is unknown and blocks.'},
 ] as const satisfies ReadonlyArray<{name: string; description: string}>;
 

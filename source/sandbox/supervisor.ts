@@ -110,6 +110,7 @@ export const startSupervisor = (options: SupervisorOptions): Supervisor => {
 			setMachine(machine.id, (entry) => {
 				if (entry.state !== 'starting' && entry.state !== 'created') return;
 				entry.state = 'started';
+				entry.passedOnce = healthy;
 				entry.check = healthy
 					? {status: 'passing', output: 'HTTP GET /health: 200 OK', updatedAt: isoNow()}
 					: {status: 'critical', output: 'HTTP GET /health: 503 Service Unavailable', updatedAt: isoNow()};
