@@ -23,7 +23,7 @@ Usage:
   greenlight scenarios              list the rehearsal faults
   greenlight export [--session DIR] [--out DIR]
       write the release record (docs/releases/vX.Y.Z.md) and the observability snapshot again
-  greenlight contract --openapi FILE --target URL
+  greenlight contract --openapi FILE --target URL [--timeout 60s] [--header "Name: value"]…
       contract suite: real Prism proxy in front of URL, one request per operation
   greenlight shift --app APP --weight N [--green-app APP]
       move traffic: uncordon/cordon machines so about N% of them run the green image
