@@ -260,7 +260,11 @@ export const createDriver = (options: DriverOptions): Driver => {
 			}
 			if (!isAutomated(step.step)) return void send({type: 'tick'});
 		}
-		if (currentPhase(state) && !confirmBlocker(state)) send({type: 'confirm'});
+		// --yes confirms as this operator only: a four-eyes phase waits for a second one (greenlight join).
+		const phase = currentPhase(state);
+		if (phase && !confirmBlocker(state, options.operator) && !phase.confirmations.includes(options.operator)) {
+			send({type: 'confirm'});
+		}
 	};
 
 	const send = (intent: Intent, by: string = options.operator): IntentResult => {
