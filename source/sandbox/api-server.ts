@@ -1,7 +1,7 @@
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http';
-import type {AddressInfo} from 'node:net';
 import type {ApiMetrics} from './api-metrics.js';
 import type {ScenarioName} from './scenarios.js';
+import {listenOnLoopback} from './loopback-listen.js';
 
 // One Fly machine of "the API": the endpoints of api.openapi.yaml, instrumented, with the rehearsed fault.
 
@@ -126,16 +126,5 @@ export const startApiMachine = async (options: ApiMachineOptions): Promise<ApiMa
 			}
 		})();
 	});
-	await new Promise<void>((resolve, reject) => {
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => resolve());
-	});
-	return {
-		port: (server.address() as AddressInfo).port,
-		close: () =>
-			new Promise<void>((resolve) => {
-				server.close(() => resolve());
-				server.closeAllConnections();
-			}),
-	};
+	return listenOnLoopback(server);
 };

@@ -1,6 +1,6 @@
 import {createServer, type Server} from 'node:http';
-import type {AddressInfo} from 'node:net';
 import type {Registry} from 'prom-client';
+import {listenOnLoopback} from './loopback-listen.js';
 
 // Prometheus text endpoints the rehearsal target scrapes: /blue and /green (the API's own metrics
 // per colour) and /proxy (what the proxy served). Under metrics-outage the API endpoints fail.
@@ -43,16 +43,5 @@ export const startMetricsEndpoint = async (options: {
 			},
 		);
 	});
-	await new Promise<void>((resolve, reject) => {
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => resolve());
-	});
-	return {
-		port: (server.address() as AddressInfo).port,
-		close: () =>
-			new Promise<void>((resolve) => {
-				server.close(() => resolve());
-				server.closeAllConnections();
-			}),
-	};
+	return listenOnLoopback(server);
 };

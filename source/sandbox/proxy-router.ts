@@ -1,6 +1,6 @@
 import {createServer, request as httpRequest, type IncomingMessage, type Server} from 'node:http';
-import type {AddressInfo} from 'node:net';
 import {Counter, Gauge, type Registry} from 'prom-client';
+import {listenOnLoopback} from './loopback-listen.js';
 
 // The rehearsal's Fly proxy: one port per app hostname, each request to a machine in service
 // (started, not cordoned, checks not critical), round robin; a fly-replay answer is replayed on the named app.
@@ -134,16 +134,5 @@ export const startProxyRouter = async (options: ProxyRouterOptions): Promise<Pro
 			})();
 		});
 	});
-	await new Promise<void>((resolve, reject) => {
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => resolve());
-	});
-	return {
-		port: (server.address() as AddressInfo).port,
-		close: () =>
-			new Promise<void>((resolve) => {
-				server.close(() => resolve());
-				server.closeAllConnections();
-			}),
-	};
+	return listenOnLoopback(server);
 };
