@@ -8,5 +8,7 @@ export default defineConfig({
 		// Tests start real processes and servers; two cores are all a machine here has.
 		maxWorkers: 2,
 		fileParallelism: true,
+		// The checklist is a live terminal view; Ink would draw only its last frame if it thought it ran in CI.
+		env: {CI: 'false', CONTINUOUS_INTEGRATION: 'false'},
 	},
 });

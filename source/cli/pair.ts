@@ -10,6 +10,7 @@ import {initialState, type RunState} from '../engine/state.js';
 import {formatProblem, loadRunbook} from '../runbook/load.js';
 import {printEvents} from './event-printer.js';
 import {exportTitles} from './release.js';
+import {loadChecklist} from './load-checklist.js';
 import {EXIT, UsageError} from './usage.js';
 
 const say = (text: string) => process.stderr.write(`greenlight: ${text}\n`);
@@ -58,7 +59,7 @@ export const joinSession = async (options: {session?: string; operator: string; 
 	postToInbox(sessionDir, {operator: options.operator, joined: true});
 	try {
 		if (interactive) {
-			const {renderChecklist} = await import('../ui/render-checklist.js');
+			const {renderChecklist} = await loadChecklist();
 			await renderChecklist({
 				store: {
 					getState: () => state,

@@ -22,6 +22,7 @@ import {checkPatterns, resolveEnv, resolveMetrics, resolveVariables} from '../ru
 import type {Runbook} from '../runbook/schema.js';
 import type {Sandbox} from '../sandbox/sandbox.js';
 import {printEvents} from './event-printer.js';
+import {loadChecklist} from './load-checklist.js';
 import {EXIT, UsageError} from './usage.js';
 
 export type ReleaseOptions = {
@@ -190,7 +191,7 @@ export const runRelease = async (options: ReleaseOptions): Promise<number> => {
 		process.once('SIGHUP', onSignal);
 
 		if (interactive) {
-			const {renderChecklist} = await import('../ui/render-checklist.js');
+			const {renderChecklist} = await loadChecklist();
 			const ui = renderChecklist({
 				store: running,
 				send: (intent) => {
