@@ -37,20 +37,21 @@ export const confirmBlocker = (state: RunState, operator?: string): string | und
 	for (const step of phase.steps) {
 		if (settled(step.status)) continue;
 		const failingGate = step.gates.find((gate) => !gate.holds && gate.lastVerdict !== 'pending');
+		// What is wrong comes first: in a narrow terminal the title is what gets cut off.
 		switch (step.status) {
 			case 'running':
-				if (step.kind === 'link') return `linked checklist "${step.title}" not ticked off yet (Space)`;
-				return `"${step.title}" is still running`;
+				if (step.kind === 'link') return `linked checklist not ticked off yet (Space): "${step.title}"`;
+				return `still running: "${step.title}"`;
 			case 'failed':
 				if (failingGate) {
 					return `gate ${failingGate.metric} failed: ${failingGate.reason ?? failingGate.lastVerdict} (threshold ${failingGate.threshold ?? '?'})`;
 				}
-				return `"${step.title}" failed${step.reason ? `: ${step.reason}` : ''}`;
+				return `failed: "${step.title}"${step.reason ? `: ${step.reason}` : ''}`;
 			case 'unknown':
-				return `"${step.title}" outcome unknown${step.reason ? `: ${step.reason}` : ''}`;
+				return `outcome unknown: "${step.title}"${step.reason ? `: ${step.reason}` : ''}`;
 			default:
-				if (!isAutomated(step.step)) return `"${step.title}" not ticked yet (Space)`;
-				return `"${step.title}" has not run yet`;
+				if (!isAutomated(step.step)) return `not ticked yet (Space): "${step.title}"`;
+				return `not run yet: "${step.title}"`;
 		}
 	}
 	if (phase.confirm === 'pair' && phase.confirmations.length > 0) {

@@ -142,10 +142,19 @@ export const planScreen = (
 
 	const charts: ChartSlot[] = [];
 	if (wantCharts) {
-		const logShare = hasLog ? LOG_MIN_LINES : 0;
-		let count = gates.length;
-		// Gates without a chart still get their verdict line.
-		while (count > 0 && count * CHART_MIN_HEIGHT + (gates.length - count) + logShare > left) count -= 1;
+		const fitting = (logShare: number) => {
+			let count = gates.length;
+			// Gates without a chart still get their verdict line.
+			while (count > 0 && count * CHART_MIN_HEIGHT + (gates.length - count) + logShare > left) count -= 1;
+			return count;
+		};
+		// The evidence outranks the log: when both do not fit, the first chart takes the log's rows.
+		let logShare = hasLog ? LOG_MIN_LINES : 0;
+		let count = fitting(logShare);
+		if (count === 0 && logShare > 0) {
+			logShare = 0;
+			count = fitting(0);
+		}
 		if (count > 0) {
 			const height = Math.min(
 				CHART_MAX_HEIGHT,

@@ -23,7 +23,7 @@ describe('the live checklist in a real terminal (tmux, 80×24)', () => {
 		// The first check runs by itself; the manual step waits for Space.
 		await terminal.waitFor(/passed\s+Say hello/);
 		terminal.send('Enter');
-		let screen = await terminal.waitFor(/On-Call-Team informiert.*not ticked/);
+		let screen = await terminal.waitFor(/not ticked yet \(Space\): "On-Call-Team informiert"/);
 		expect(screen).not.toMatch(/Verify.*confirmed/);
 
 		terminal.send('Space');

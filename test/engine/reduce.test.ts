@@ -32,7 +32,7 @@ describe('engine: a run folded from events', () => {
 	it('given the check passed but the manual step is not ticked, the phase cannot be confirmed and the blocker says Space', () => {
 		const state = fold([started, ...passCi]);
 		expect(nextAutomatedStep(state)).toBeUndefined();
-		expect(confirmBlocker(state)).toMatch(/On-call told.*not ticked.*Space/);
+		expect(confirmBlocker(state)).toMatch(/^not ticked yet \(Space\): "On-call told"$/);
 		expect(stepAwaitingOperator(state)?.step.id).toBe('oncall');
 	});
 
@@ -42,7 +42,7 @@ describe('engine: a run folded from events', () => {
 			{type: 'step-started', phase: 'pre', step: 'ci', attempt: 1},
 			{type: 'step-finished', phase: 'pre', step: 'ci', status: 'failed', exitCode: 1, durationMs: 5, reason: 'exit code 1 (expected 0)'},
 		]);
-		expect(confirmBlocker(state)).toBe('"CI green" failed: exit code 1 (expected 0)');
+		expect(confirmBlocker(state)).toBe('failed: "CI green": exit code 1 (expected 0)');
 		expect(nextAutomatedStep(state)).toBeUndefined();
 		expect(displayStatus(state.phases[0]!, 1)).toBe('pending'); // manual steps are never "blocked"
 	});

@@ -69,7 +69,7 @@ describe('the checklist screen', () => {
 		expect(frame).toContain('○ Smoke-Tests & Health-Checks');
 		expect(frame).toContain('log: CI-Gates grün (last 2 of 2 lines)');
 		expect(frame).toContain('all green so far');
-		expect(frame).toContain('Enter blocked: "CI-Gates grün" is still running');
+		expect(frame).toContain('Enter blocked: still running: "CI-Gates grün"');
 	});
 
 	test('given a failed step, later automated steps show as blocked and the reason is shown', async () => {
