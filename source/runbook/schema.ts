@@ -78,7 +78,7 @@ export const CommandStep = z.strictObject({
 	expect: z
 		.strictObject({
 			exitCode: z.number().int().optional().describe('Default 0.'),
-			stdout: RegexString.optional().describe('Standard output must match this regular expression.'),
+			stdout: RegexString.optional().describe('Standard output must match this regular expression (multiline: ^ and $ match at line ends).'),
 		})
 		.optional(),
 	capture: z.record(Identifier, Capture).optional().describe('Variables taken from standard output.'),
@@ -95,7 +95,7 @@ export const HttpStep = z.strictObject({
 	expect: z
 		.strictObject({
 			status: z.number().int().min(100).max(599).optional().describe('Default: any 2xx.'),
-			body: RegexString.optional().describe('The response body must match this regular expression.'),
+			body: RegexString.optional().describe('The response body must match this regular expression (multiline: ^ and $ match at line ends).'),
 			json: z
 				.strictObject({
 					path: JsonPath,
