@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type {EngineEvent, EventInput, RunOutcome} from '../engine/events.js';
-import type {Intent} from '../engine/intents.js';
+import type {Intent, IntentResult} from '../engine/intents.js';
 import {reduce, replay} from '../engine/reduce.js';
 import {
 	allPhasesConfirmed,
@@ -63,7 +63,6 @@ export type DriverOptions = {
 	clock?: () => number;
 };
 
-export type IntentResult = {ok: true} | {ok: false; reason: string};
 
 export type Driver = {
 	getState(): RunState;

@@ -194,9 +194,7 @@ export const runRelease = async (options: ReleaseOptions): Promise<number> => {
 			const {renderChecklist} = await loadChecklist();
 			const ui = renderChecklist({
 				store: running,
-				send: (intent) => {
-					running.send(intent);
-				},
+				send: (intent) => running.send(intent),
 				role: 'driver',
 				operator,
 				speed: options.speed,

@@ -18,4 +18,8 @@ export type Intent =
 	/** q, after its confirmation: stop; the session can be resumed. */
 	| {type: 'quit'};
 
-export type SendIntent = (intent: Intent) => void;
+/** What became of an intent: refused ones say why, for the screen. */
+export type IntentResult = {ok: true} | {ok: false; reason: string};
+
+/** Sends an intent; a driver answers at once, a pair's inbox cannot (void). */
+export type SendIntent = (intent: Intent) => IntentResult | void;

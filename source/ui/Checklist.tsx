@@ -146,7 +146,9 @@ export const Checklist = ({store, send, role, operator, speed = 1, colour = true
 			if (outcome.flash) setFlash({text: outcome.flash, until: (clock ?? Date.now)() + FLASH_MS});
 			else if (outcome.intent || outcome.mode.kind !== before.kind) setFlash(undefined);
 			if (outcome.intent?.type === 'quit') stopping.current = true;
-			if (outcome.intent) send(outcome.intent);
+			const answer = outcome.intent ? send(outcome.intent) : undefined;
+			// The driver refused (e.g. "mark done" without the value the step captures): say why.
+			if (answer && !answer.ok) setFlash({text: answer.reason, until: (clock ?? Date.now)() + FLASH_MS});
 			if (outcome.exit) exit();
 		},
 		{isActive: !state.outcome},

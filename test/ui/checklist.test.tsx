@@ -151,6 +151,30 @@ describe('gating', () => {
 		expect(ui.sent).toEqual([{type: 'rollback', reason: 'p95 regression'}]);
 	});
 
+	test('given the driver refuses an intent, the footer says why', async () => {
+		const testStore = createTestStore(
+			fold([
+				...prepDone.slice(0, -2),
+				{type: 'step-finished', phase: 'smoke', step: 'deploy', status: 'unknown', durationMs: 0, reason: 'greenlight stopped while this step ran'},
+			]),
+		);
+		const ui = renderAt(
+			<Checklist
+				store={testStore.store}
+				send={() => ({ok: false, reason: 'captures greenImage: re-run it, or mark it done with --var greenImage=…'})}
+				role="driver"
+				operator="alice"
+				colour={false}
+				clock={() => START + 60_000}
+			/>,
+			{columns: 100, rows: 30},
+		);
+		mounted.push(ui.unmount);
+		await settle();
+		await ui.press('D');
+		expect(ui.lastFrame()).toContain('» captures greenImage: re-run it, or mark it done with --var greenImage=…');
+	});
+
 	test('given a failed step, t sends retry; n sends a note', async () => {
 		const ui = show(failingGate);
 		await settle();
