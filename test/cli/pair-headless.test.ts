@@ -1,19 +1,23 @@
 import {spawn} from 'node:child_process';
-import {existsSync, mkdtempSync, readFileSync} from 'node:fs';
+import {existsSync, mkdtempSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {describe, expect, it} from 'vitest';
+import {readJournal} from '../../source/adapters/journal.js';
 import {postToInbox} from '../../source/adapters/session-inbox.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const cli = path.join(repo, 'dist/cli/main.js');
 const fixture = path.join(repo, 'test/fixtures/e2e/pair.json');
 
-const journalTypes = (session: string) =>
-	existsSync(path.join(session, 'journal.ndjson'))
-		? readFileSync(path.join(session, 'journal.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as {type: string; phase?: string; operator?: string})
-		: [];
+/** The journal so far; a line the driver is still writing is left for the next look. */
+const journalTypes = (session: string): Array<{type: string; phase?: string; operator?: string}> => {
+	const file = path.join(session, 'journal.ndjson');
+	if (!existsSync(file)) return [];
+	const read = readJournal(file);
+	return read.ok ? read.events : [];
+};
 
 const until = async (check: () => boolean, what: string) => {
 	const deadline = Date.now() + 15_000;
