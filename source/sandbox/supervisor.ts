@@ -12,7 +12,8 @@ import type {ScenarioName} from './scenarios.js';
 
 const TICK_MS = 100;
 const PROBE_MS = 200;
-const CHECK_WINDOW = 5;
+// Two seconds of probes: a check that flapped within them is critical, as Fly reports a flapping check.
+const CHECK_WINDOW = 10;
 
 export type SupervisorOptions = {
 	stateFile: string;

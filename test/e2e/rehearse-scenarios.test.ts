@@ -6,7 +6,9 @@ import {finished, firstFailure, lastGreenShare, rehearse} from './rehearse-run.j
 const cases = [
 	{scenario: 'token-invalid-spike', phase: 'smoke', steps: ['observability'], reason: 'tokenInvalid'},
 	{scenario: 'deploy-fails', phase: 'vorbereitung', steps: ['green-deploy'], reason: 'exited with code 1'},
-	{scenario: 'health-flap', phase: 'smoke', steps: ['fly-status', 'health-checks', 'health'], reason: ''},
+	// A flapping /health is caught by whichever smoke check first lands in a bad half-second: the
+	// checks, the health probe, or the contract suite (Prism: an undeclared 503 on GET /health).
+	{scenario: 'health-flap', phase: 'smoke', steps: ['fly-status', 'health-checks', 'health', 'contract'], reason: ''},
 	{scenario: 'metrics-outage', phase: 'smoke', steps: ['observability'], reason: 'unknown'},
 ];
 
