@@ -15,7 +15,7 @@ Usage:
   greenlight rehearse [FILE] [--scenario NAME] [--speed N] [run options]
       The same runbook against a local Fly.io sandbox (target "rehearsal"), started and stopped
       around the run. --speed divides watch and bake times (default 20).
-  greenlight join [--session DIR] [--operator NAME]
+  greenlight join [--session DIR] [--operator NAME] [--json]
       The pair's live view of a running session: n adds a note, Enter gives the second
       confirmation of a four-eyes phase.
   greenlight validate [FILE]        check a runbook; FILE:LINE:COL: path: message per problem
@@ -25,8 +25,9 @@ Usage:
       write the release record (docs/releases/vX.Y.Z.md) and the observability snapshot again
   greenlight contract --openapi FILE --target URL [--timeout 60s] [--header "Name: value"]…
       contract suite: real Prism proxy in front of URL, one request per operation
-  greenlight shift --app APP --weight N [--green-app APP]
-      move traffic: uncordon/cordon machines so about N% of them run the green image
+  greenlight shift --app APP --green-app APP --weight N [--blue-machines ID,ID]
+      the traffic lever: cordon/uncordon blue's machines and its fly-replay group so that
+      about N% of requests reach the green app (real flyctl commands)
 
 FILE defaults to ./runbook.json. Sessions live in .greenlight/sessions/ unless --session.
 Without a terminal, greenlight prints plain lines (--json: one JSON event per line) and needs
