@@ -26,6 +26,13 @@ describe('the live checklist in a real terminal (tmux, 80×24)', () => {
 		let screen = await terminal.waitFor(/not ticked yet \(Space\): "On-Call-Team informiert"/);
 		expect(screen).not.toMatch(/Verify.*confirmed/);
 
+		// The view follows a resize: the footer switches to its wide form and back.
+		expect(screen).toMatch(/Enter=confirm Space=tick/);
+		terminal.resize(110, 30);
+		await terminal.waitFor(/Enter confirm · Space tick/);
+		terminal.resize(80, 24);
+		await terminal.waitFor(/Enter=confirm Space=tick/);
+
 		terminal.send('Space');
 		await terminal.waitFor(/Enter: confirm/);
 		terminal.send('Enter');
