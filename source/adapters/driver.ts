@@ -8,8 +8,10 @@ import {
 	confirmBlocker,
 	currentPhase,
 	nextAutomatedStep,
+	manualStepAwaiting,
 	rollbackDone,
 	stepAwaitingOperator,
+	stuckStep,
 } from '../engine/select.js';
 import {initialState, type LinkedChecklists, type RunState, type StepState} from '../engine/state.js';
 import type {ResolvedMetric} from '../runbook/resolve.js';
@@ -71,6 +73,8 @@ export type Driver = {
 	onEvent(listener: (event: EngineEvent) => void): () => void;
 	events(): readonly EngineEvent[];
 	send(intent: Intent, operator?: string): IntentResult;
+	/** An intent a pair dropped into the inbox: notes, and confirmations of four-eyes phases only. */
+	sendFromPair(intent: Intent, operator: string): IntentResult;
 	/** A pair opened `greenlight join` on this session. */
 	recordJoin(operator: string): void;
 	start(): void;
@@ -99,6 +103,8 @@ export const createDriver = (options: DriverOptions): Driver => {
 	const eventListeners = new Set<(event: EngineEvent) => void>();
 	let running: {controller: AbortController; promise: Promise<void>; ref: string} | undefined;
 	let finishing = false;
+	let started = false;
+	let rollbackRequested = false;
 	let resolveDone: (outcome: RunOutcome) => void = () => {};
 	const done = new Promise<RunOutcome>((resolve) => {
 		resolveDone = resolve;
@@ -132,7 +138,14 @@ export const createDriver = (options: DriverOptions): Driver => {
 	};
 
 	const finish = (outcome: RunOutcome, reason?: string) => {
-		if (finishing || state.outcome) return;
+		if (finishing) return;
+		if (!started) {
+			// Stopped before it began (Ctrl-C while the screen loads): nothing ran, the journal stays as it was.
+			finishing = true;
+			resolveDone('stopped');
+			return;
+		}
+		if (state.outcome) return;
 		finishing = true;
 		void (async () => {
 			if (running) {
@@ -154,7 +167,7 @@ export const createDriver = (options: DriverOptions): Driver => {
 
 	const runStep = (phaseId: string, step: StepState) => {
 		const controller = new AbortController();
-		const started = clock();
+		const startedAt = clock();
 		const output = createStepOutput({
 			logsDir,
 			phase: phaseId,
@@ -190,16 +203,17 @@ export const createDriver = (options: DriverOptions): Driver => {
 		const promise = execute(step.step, context)
 			.catch((error: unknown): StepResult => ({status: 'failed', reason: `internal error: ${(error as Error).message}`}))
 			.then((result) => {
-				output.flush();
 				if (step.step.secret) output.write('(output hidden: secret step)');
+				output.flush();
 				const captured: Record<string, string> = {};
 				for (const [name, value] of Object.entries(result.captured ?? {})) {
 					variables[name] = value;
 					if (step.step.secret) options.redactor.addSecret(value);
 					captured[name] = value;
 				}
-				// A step killed by quit or Ctrl-C may have done its work or not: that is unknown, not failed.
-				const interrupted = controller.signal.aborted && result.status !== 'passed' && !safeToRerun(step.step);
+				// A step killed by quit, Ctrl-C or a rollback did not fail: it may have done its work or not.
+				const interrupted = controller.signal.aborted && result.status !== 'passed';
+				const rerunnable = interrupted && safeToRerun(step.step);
 				running = undefined;
 				emit({
 					type: 'step-finished',
@@ -207,10 +221,14 @@ export const createDriver = (options: DriverOptions): Driver => {
 					step: step.id,
 					status: interrupted ? 'unknown' : result.status,
 					exitCode: result.exitCode,
-					durationMs: clock() - started,
-					reason: interrupted ? `interrupted while running (${result.reason ?? 'cancelled'}); outcome unknown` : result.reason,
+					durationMs: clock() - startedAt,
+					reason: interrupted
+						? `interrupted while running (${result.reason ?? 'cancelled'}); ${rerunnable ? 'safe to re-run, it runs again' : 'outcome unknown'}`
+						: result.reason,
 					captured: Object.keys(captured).length > 0 ? captured : undefined,
 				});
+				// Observing, probing and idempotent steps simply run again when the session goes on.
+				if (rerunnable) emit({type: 'outcome-decided', phase: phaseId, step: step.id, decision: 'rerun', operator: 'greenlight'});
 			});
 		running = {controller, promise, ref: `${phaseId}/${step.id}`};
 	};
@@ -272,6 +290,10 @@ export const createDriver = (options: DriverOptions): Driver => {
 			case 'confirm': {
 				const phase = currentPhase(state);
 				if (!phase || state.rollback?.active) return {ok: false, reason: 'nothing to confirm'};
+				if (intent.phase !== undefined && intent.phase !== phase.id) {
+					// A key pressed on a screen that was a moment behind: never confirm the phase after it.
+					return {ok: false, reason: `"${intent.phase}" is no longer the phase to confirm; "${phase.title}" is`};
+				}
 				const blocker = confirmBlocker(state, by);
 				if (blocker) return {ok: false, reason: blocker};
 				if (phase.confirmations.includes(by)) {
@@ -281,18 +303,16 @@ export const createDriver = (options: DriverOptions): Driver => {
 				return {ok: true};
 			}
 			case 'tick': {
-				const awaiting = stepAwaitingOperator(state);
-				if (!awaiting || isAutomated(awaiting.step.step)) return {ok: false, reason: 'no manual step is waiting'};
+				const awaiting = manualStepAwaiting(state);
+				if (!awaiting) return {ok: false, reason: 'no manual step is waiting'};
 				const {phase, step} = awaiting;
 				const item = step.kind === 'link' ? step.items.findIndex((entry) => !entry.ticked) : undefined;
 				emit({type: 'step-ticked', phase: phase.id, step: step.id, operator: by, item: item === -1 ? undefined : item});
 				return {ok: true};
 			}
 			case 'retry': {
-				const awaiting = stepAwaitingOperator(state);
-				if (!awaiting || (awaiting.step.status !== 'failed' && awaiting.step.status !== 'unknown')) {
-					return {ok: false, reason: 'no failed step to retry'};
-				}
+				const awaiting = stuckStep(state);
+				if (!awaiting) return {ok: false, reason: 'no failed step to retry'};
 				if (running) return {ok: false, reason: `${running.ref} is still running`};
 				if (awaiting.step.status === 'unknown') {
 					emit({type: 'outcome-decided', phase: awaiting.phase.id, step: awaiting.step.id, decision: 'rerun', operator: by});
@@ -302,9 +322,11 @@ export const createDriver = (options: DriverOptions): Driver => {
 				return {ok: true};
 			}
 			case 'rollback': {
+				if (rollbackRequested) return {ok: false, reason: 'the rollback is already starting'};
 				if (!canRollback(state)) {
 					return {ok: false, reason: state.rollback ? 'production has not been changed yet: nothing to roll back' : 'the runbook has no rollback'};
 				}
+				rollbackRequested = true;
 				const stop = running;
 				stop?.controller.abort();
 				void (stop?.promise ?? Promise.resolve()).then(() => {
@@ -313,7 +335,7 @@ export const createDriver = (options: DriverOptions): Driver => {
 				return {ok: true};
 			}
 			case 'override': {
-				const awaiting = stepAwaitingOperator(state);
+				const awaiting = stuckStep(state);
 				if (!awaiting || awaiting.step.status !== 'failed') return {ok: false, reason: 'no failed step to override'};
 				if (!intent.reason.trim()) return {ok: false, reason: 'a break-glass override needs a reason'};
 				emit({type: 'override-given', phase: awaiting.phase.id, step: awaiting.step.id, reason: intent.reason.trim(), operator: by});
@@ -325,7 +347,7 @@ export const createDriver = (options: DriverOptions): Driver => {
 				return {ok: true};
 			}
 			case 'decide': {
-				const awaiting = stepAwaitingOperator(state);
+				const awaiting = stuckStep(state);
 				if (!awaiting || awaiting.step.status !== 'unknown') return {ok: false, reason: 'no step with an unknown outcome'};
 				const lacking = intent.decision === 'done' ? missingCaptures(awaiting.step.step, variables) : [];
 				if (lacking.length > 0) {
@@ -345,7 +367,19 @@ export const createDriver = (options: DriverOptions): Driver => {
 		}
 	};
 
+	const sendFromPair = (intent: Intent, by: string): IntentResult => {
+		if (intent.type === 'note') return send(intent, by);
+		if (intent.type !== 'confirm') return {ok: false, reason: `a pair cannot ${intent.type}; the driver does`};
+		const phase = currentPhase(state);
+		if (!phase || phase.confirm !== 'pair') {
+			return {ok: false, reason: `"${phase?.title ?? 'this phase'}" is confirmed by the driver alone; a pair confirms four-eyes phases only`};
+		}
+		return send(intent, by);
+	};
+
 	const start = () => {
+		if (finishing || started) return;
+		started = true;
 		if (!state.started) {
 			const shown = Object.fromEntries(
 				Object.entries(variables).map(([name, value]) => [
@@ -399,6 +433,7 @@ export const createDriver = (options: DriverOptions): Driver => {
 		},
 		events: () => history,
 		send,
+		sendFromPair,
 		recordJoin(operator) {
 			if (!state.outcome && !state.operators.includes(operator)) emit({type: 'operator-joined', operator});
 		},

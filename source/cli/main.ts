@@ -118,6 +118,14 @@ export const main = async (argv: string[]): Promise<number> => {
 };
 
 process.on('exit', () => killAllChildren());
+// A fault outside the awaited path (a timer, a stream): one line for the operator, no stack trace; the
+// journal already holds everything done, so the session can be resumed. The exit hook kills the children.
+const fatal = (error: unknown) => {
+	process.stderr.write(`greenlight: internal error: ${error instanceof Error ? error.message : String(error)}; the session can be resumed\n`);
+	process.exit(EXIT.failed);
+};
+process.on('uncaughtException', fatal);
+process.on('unhandledRejection', fatal);
 // A reader that went away (| head) is not an error of the release: keep running, stop printing.
 for (const stream of [process.stdout, process.stderr]) {
 	stream.on('error', (error: NodeJS.ErrnoException) => {

@@ -2,6 +2,7 @@ import {existsSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {createInterface} from 'node:readline/promises';
+import {Writable} from 'node:stream';
 import {killAllChildren} from '../adapters/command-runner.js';
 import {recordGroupsIn} from '../adapters/process-tree.js';
 import {executeCommandStep} from '../adapters/command-step.js';
@@ -18,7 +19,7 @@ import {createTrafficExecutor} from '../adapters/traffic-step.js';
 import {createWatchExecutor} from '../adapters/watch-step.js';
 import type {EngineEvent, RunOutcome} from '../engine/events.js';
 import {formatProblem, loadRunbook} from '../runbook/load.js';
-import {checkPatterns, resolveEnv, resolveMetrics, resolveVariables} from '../runbook/resolve.js';
+import {checkPatterns, resolveEnv, resolveMetrics, resolveVariables, type ResolvedVariables} from '../runbook/resolve.js';
 import type {Runbook} from '../runbook/schema.js';
 import type {Sandbox} from '../sandbox/sandbox.js';
 import {printEvents} from './event-printer.js';
@@ -122,11 +123,13 @@ export const runRelease = async (options: ReleaseOptions): Promise<number> => {
 
 		const resolved = resolveVariables(runbook, target, {cli: options.vars, env: process.env, runtime: sandbox?.variables});
 		if (resolved.problems.length > 0) throw new UsageError(resolved.problems.join('\n'));
+		const resumedWith = keepStartedVariables(priorEvents, resolved, options.vars, sandbox?.variables ?? {});
+		if (resumedWith.conflicts.length > 0) throw new UsageError(resumedWith.conflicts.join('\n'));
 		for (const missing of resolved.missing) {
 			if (!interactive || !missing.prompt) {
 				throw new UsageError(`variable ${missing.name} has no value: pass --var ${missing.name}=…`);
 			}
-			resolved.values[missing.name] = await ask(`${missing.prompt}: `);
+			resolved.values[missing.name] = await ask(`${missing.prompt}: `, resolved.secretNames.includes(missing.name));
 		}
 		const patternProblems = checkPatterns(runbook, resolved.values);
 		if (patternProblems.length > 0) throw new UsageError(patternProblems.join('\n'));
@@ -179,11 +182,13 @@ export const runRelease = async (options: ReleaseOptions): Promise<number> => {
 		const running = driver;
 		stopInbox = watchInbox(sessionDir, (message) => {
 			if ('joined' in message) return running.recordJoin(message.operator);
-			// The pair may only add notes and confirm; everything else stays with the driver.
-			if (message.intent.type === 'note' || message.intent.type === 'confirm') running.send(message.intent, message.operator);
+			// The pair may only add notes and confirm four-eyes phases; everything else stays with the driver.
+			running.sendFromPair(message.intent, message.operator);
 		});
 
+		let signalled = false;
 		const onSignal = (signal: NodeJS.Signals) => {
+			signalled = true;
 			void running.shutdown(`${signal} received`);
 		};
 		process.once('SIGINT', onSignal);
@@ -192,15 +197,18 @@ export const runRelease = async (options: ReleaseOptions): Promise<number> => {
 
 		if (interactive) {
 			const {renderChecklist} = await loadChecklist();
-			const ui = renderChecklist({
-				store: running,
-				send: (intent) => running.send(intent),
-				role: 'driver',
-				operator,
-				speed: options.speed,
-			});
-			running.start();
-			await ui;
+			// Ctrl-C while the screen loaded: the run stopped before it began, so there is nothing to draw.
+			if (!signalled) {
+				const ui = renderChecklist({
+					store: running,
+					send: (intent) => running.send(intent),
+					role: 'driver',
+					operator,
+					speed: options.speed,
+				});
+				running.start();
+				await ui;
+			}
 		} else {
 			running.onEvent(printEvents(write, options.json));
 			running.start();
@@ -235,10 +243,49 @@ const summarize = (driver: Driver, outcome: RunOutcome, sessionDir: string) => {
 	);
 };
 
-const ask = async (question: string): Promise<string> => {
-	const readline = createInterface({input: process.stdin, output: process.stdout});
+/**
+ * A resumed session goes on with the values it started with: a release does not change its version
+ * half-way. Secrets (never journaled) and what a sandbox learns at run time (ports) are taken anew;
+ * a --var that contradicts the journal is refused rather than silently mixed in.
+ */
+export const keepStartedVariables = (
+	priorEvents: readonly EngineEvent[],
+	resolved: ResolvedVariables,
+	cli: Readonly<Record<string, string>>,
+	runtime: Readonly<Record<string, string>>,
+): {conflicts: string[]} => {
+	const started = priorEvents.find((event) => event.type === 'run-started');
+	if (started?.type !== 'run-started') return {conflicts: []};
+	const conflicts: string[] = [];
+	for (const [name, value] of Object.entries(started.variables)) {
+		if (started.secretVariables.includes(name) || resolved.secretNames.includes(name) || name in runtime) continue;
+		const given = cli[name];
+		if (given !== undefined && given !== value) {
+			conflicts.push(`--var ${name}=${given}: this session started with ${name}=${value}; resume with the same value, or start a new session with --session <new dir>`);
+			continue;
+		}
+		resolved.values[name] = value;
+		resolved.missing = resolved.missing.filter((missing) => missing.name !== name);
+	}
+	return {conflicts};
+};
+
+/** Asks for a value on the terminal; a secret is not echoed. */
+const ask = async (question: string, secret = false): Promise<string> => {
+	let muted = false;
+	const output = new Writable({
+		write(chunk: Buffer | string, _encoding, callback) {
+			if (!muted) process.stdout.write(chunk);
+			callback();
+		},
+	});
+	const readline = createInterface({input: process.stdin, output, terminal: true});
 	try {
-		return (await readline.question(question)).trim();
+		const answer = readline.question(question);
+		muted = secret;
+		const value = (await answer).trim();
+		if (secret) process.stdout.write('\n');
+		return value;
 	} finally {
 		readline.close();
 	}

@@ -1,8 +1,8 @@
 // What a person can ask for. Components send intents; the driver decides and emits events.
 
 export type Intent =
-	/** Enter: confirm the current phase (first or second confirmation). */
-	| {type: 'confirm'}
+	/** Enter: confirm the current phase (first or second confirmation); `phase` is the one on screen. */
+	| {type: 'confirm'; phase?: string}
 	/** Space: tick the manual step (or the next item of a linked checklist) awaiting the operator. */
 	| {type: 'tick'}
 	/** t: run the failed step (or the watch) again. */

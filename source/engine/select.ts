@@ -30,11 +30,15 @@ export const nextAutomatedStep = (state: RunState): StepRef | undefined => {
 	return undefined;
 };
 
-/** The first step of the current phase that is not done, with the reason in words. */
+/**
+ * Why the current phase cannot be confirmed, in words; undefined when it can. A failed or unknown
+ * step outranks an earlier unticked manual one: what is wrong matters more than what is left to do.
+ */
 export const confirmBlocker = (state: RunState, operator?: string): string | undefined => {
 	const phase = currentPhase(state);
 	if (!phase) return undefined;
-	for (const step of phase.steps) {
+	const stuck = phase.steps.find((step) => step.status === 'failed' || step.status === 'unknown');
+	for (const step of stuck ? [stuck] : phase.steps) {
 		if (settled(step.status)) continue;
 		const failingGate = step.gates.find((gate) => !gate.holds && gate.lastVerdict !== 'pending');
 		// What is wrong comes first: in a narrow terminal the title is what gets cut off.
@@ -89,16 +93,26 @@ export const allPhasesConfirmed = (state: RunState): boolean => state.phases.eve
 export const rollbackDone = (state: RunState): boolean =>
 	Boolean(state.rollback?.active && state.rollback.steps.every((step) => settled(step.status)));
 
-/** The step in the current phase that needs the operator (a failed, unknown or untucked manual one). */
-export const stepAwaitingOperator = (state: RunState): StepRef | undefined => {
+/** The failed or unknown step of the current phase: what t, o, r and a decision act on. */
+export const stuckStep = (state: RunState): StepRef | undefined => {
 	const phase = currentPhase(state);
 	if (!phase) return undefined;
-	for (const [index, step] of phase.steps.entries()) {
-		if (step.status === 'failed' || step.status === 'unknown') return {phase, step, index};
-		if (!isAutomated(step.step) && !settled(step.status)) return {phase, step, index};
-	}
-	return undefined;
+	const index = phase.steps.findIndex((step) => step.status === 'failed' || step.status === 'unknown');
+	const step = phase.steps[index];
+	return step ? {phase, step, index} : undefined;
 };
+
+/** The first manual step (or linked checklist) of the current phase still to be ticked: what Space acts on. */
+export const manualStepAwaiting = (state: RunState): StepRef | undefined => {
+	const phase = currentPhase(state);
+	if (!phase) return undefined;
+	const index = phase.steps.findIndex((step) => !isAutomated(step.step) && !settled(step.status));
+	const step = phase.steps[index];
+	return step ? {phase, step, index} : undefined;
+};
+
+/** The step that needs the operator: a failed or unknown one first, else a manual one to tick. */
+export const stepAwaitingOperator = (state: RunState): StepRef | undefined => stuckStep(state) ?? manualStepAwaiting(state);
 
 export const findStep = (state: RunState, phaseId: string, stepId: string): StepState | undefined => {
 	const phase = phaseId === state.rollback?.id ? state.rollback : state.phases.find((p) => p.id === phaseId);

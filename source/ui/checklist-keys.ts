@@ -83,8 +83,13 @@ const phaseSteps = (state: RunState) => currentPhase(state)?.steps ?? [];
 const confirm = (context: KeyContext): KeyOutcome => {
 	const blocker = confirmBlocker(context.state, context.operator);
 	if (blocker) return {mode: normal, flash: `Enter blocked: ${blocker}`};
-	if (!currentPhase(context.state)) return {mode: normal, flash: 'Nothing left to confirm'};
-	return {mode: normal, intent: {type: 'confirm'}};
+	const phase = currentPhase(context.state);
+	if (!phase) return {mode: normal, flash: 'Nothing left to confirm'};
+	if (context.role === 'pair' && phase.confirm !== 'pair') {
+		return {mode: normal, flash: `"${phase.title}" is confirmed by the driver; a pair confirms four-eyes phases only`};
+	}
+	// The phase on screen goes with the key: a screen a moment behind never confirms the next phase.
+	return {mode: normal, intent: {type: 'confirm', phase: phase.id}};
 };
 
 const typing = (mode: Extract<KeyMode, {kind: 'prompt'}>, input: string, key: Key): KeyOutcome => {

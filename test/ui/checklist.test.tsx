@@ -102,7 +102,7 @@ describe('gating', () => {
 		await settle();
 		expect(ui.lastFrame()).toContain('Enter: confirm Voraussetzungen');
 		await ui.press(keys.enter);
-		expect(ui.sent).toEqual([{type: 'confirm'}]);
+		expect(ui.sent).toEqual([{type: 'confirm', phase: 'prep'}]);
 	});
 
 	test('given a manual step waiting, when Space is pressed, tick is sent', async () => {
@@ -137,7 +137,7 @@ describe('gating', () => {
 		expect(ui.lastFrame()).toContain('Rollback is offered once a step that changes production has started');
 		expect(ui.lastFrame()).not.toContain('Roll back to blue?');
 		await ui.press('x', keys.enter);
-		expect(ui.sent).toEqual([{type: 'confirm'}]);
+		expect(ui.sent).toEqual([{type: 'confirm', phase: 'prep'}]);
 	});
 
 	test('given green took traffic, r asks for a reason and Enter sends rollback; Esc would cancel', async () => {
@@ -241,7 +241,15 @@ describe('the pair view', () => {
 		await settle();
 		expect(ui.lastFrame()).toContain('Enter: second confirmation of Traffic-Switch (Canary → Full) (first: alice)');
 		await ui.press(' ', 't', 'r', 'o', keys.enter);
-		expect(ui.sent).toEqual([{type: 'confirm'}]);
+		expect(ui.sent).toEqual([{type: 'confirm', phase: 'switch'}]);
+	});
+
+	test('given a phase the driver confirms alone, the pair’s Enter is refused on screen and sends nothing', async () => {
+		const ui = show(prepReady, {role: 'pair', operator: 'bob'});
+		await settle();
+		await ui.press(keys.enter);
+		expect(ui.sent).toEqual([]);
+		expect(ui.lastFrame()).toContain('a pair confirms four-eyes phases only');
 	});
 
 	test('given the pair, q then y leaves the view without an intent', async () => {
