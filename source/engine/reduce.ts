@@ -238,6 +238,11 @@ export const reduce = (state: RunState, event: EngineEvent): RunState => {
 		case 'run-finished': {
 			return {...next, outcome: event.outcome, outcomeReason: event.reason, finishedAt: event.ts};
 		}
+
+		default: {
+			// A type this version does not know (a newer journal, a damaged line): the run stays as it was.
+			return state;
+		}
 	}
 };
 
