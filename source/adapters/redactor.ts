@@ -1,4 +1,4 @@
-import type {EngineEvent} from '../engine/events.js';
+import type {EngineEvent, EventType} from '../engine/events.js';
 
 /** What a secret is replaced with everywhere: screen, journal, logs, exports. */
 export const REDACTED = '«redacted»';
@@ -10,7 +10,11 @@ const MIN_SECRET_LENGTH = 4;
 const MAX_KEY_BLOCK_LINES = 120;
 
 export type Redactor = {
+	/** One line of a stream: a private key block opened here stays redacted in the following calls. */
 	redact(text: string): string;
+	/** One text on its own: a key block opened here and not closed redacts the rest of this text only. */
+	redactText(text: string): string;
+	/** The free-text fields of an event, each on its own; types, ids, phases and numbers are kept. */
 	redactEvent<E extends EngineEvent>(event: E): E;
 	addSecret(value: string): void;
 };
@@ -46,8 +50,54 @@ export const mapStrings = <T>(value: T, map: (text: string) => string): T => {
 };
 
 /**
+ * The fields of each event that carry text a command, a person or a runbook wrote. Everything else
+ * (type, ts, phase, step, ids, verdicts) is structure the reducer and resume read, and is never touched.
+ */
+const freeTextFields: {readonly [T in EventType]: ReadonlyArray<keyof Extract<EngineEvent, {type: T}> & string>} = {
+	'run-started': ['title', 'variables'],
+	'run-resumed': [],
+	'step-started': [],
+	'step-output': ['lines'],
+	'step-finished': ['reason', 'captured'],
+	'step-ticked': [],
+	'gate-sampled': ['reason'],
+	'traffic-shifted': [],
+	'phase-confirmed': [],
+	'override-given': ['reason'],
+	'rollback-started': ['reason'],
+	'note-added': ['text'],
+	'outcome-decided': [],
+	'operator-joined': [],
+	'run-finished': ['reason'],
+};
+
+type KeyBlockScan = {text: string; linesLeft: number};
+
+/**
+ * Replaces private key blocks in a text. `linesLeft` > 0 means a block opened in an earlier text of
+ * the same stream is still open; the answer says how many lines it may still take.
+ */
+const redactKeyBlocks = (text: string, linesLeft: number): KeyBlockScan => {
+	let rest = text;
+	let result = '';
+	if (linesLeft > 0) {
+		const end = privateKeyEnd.exec(rest);
+		if (!end) return {text: REDACTED, linesLeft: linesLeft - rest.split('\n').length};
+		result = REDACTED;
+		rest = rest.slice(end.index + end[0].length);
+	}
+	rest = rest.replace(privateKeyBlock, REDACTED);
+	const begin = privateKeyBegin.exec(rest);
+	// Opened but not closed here: the key's lines follow, in this text or in the next ones.
+	if (begin) return {text: `${result}${rest.slice(0, begin.index)}${REDACTED}`, linesLeft: MAX_KEY_BLOCK_LINES};
+	return {text: result + rest, linesLeft: 0};
+};
+
+/**
  * Redacts known secret values and token-like strings. Output reaches it a line at a time, so a
  * private key block opened in one call stays redacted in the following calls until it ends.
+ * Events are redacted without that memory: one key line in a step's output must never turn the
+ * type or step of the events after it into «redacted».
  */
 export const createRedactor = (secrets: string[]): Redactor => {
 	const known = new Set<string>();
@@ -66,43 +116,33 @@ export const createRedactor = (secrets: string[]): Redactor => {
 		}
 	};
 
-	const redactKeyBlocks = (text: string): string => {
-		let rest = text;
-		let result = '';
-		if (keyBlockLinesLeft > 0) {
-			const end = privateKeyEnd.exec(rest);
-			if (!end) {
-				keyBlockLinesLeft -= rest.split('\n').length;
-				return REDACTED;
-			}
-			keyBlockLinesLeft = 0;
-			result = REDACTED;
-			rest = rest.slice(end.index + end[0].length);
-		}
-		rest = rest.replace(privateKeyBlock, REDACTED);
-		const begin = privateKeyBegin.exec(rest);
-		if (begin) {
-			// Opened but not closed here: the key's lines follow in the next calls.
-			keyBlockLinesLeft = MAX_KEY_BLOCK_LINES;
-			return `${result}${rest.slice(0, begin.index)}${REDACTED}`;
-		}
-		return result + rest;
-	};
-
-	const redact = (text: string): string => {
-		let result = redactKeyBlocks(text);
-		if (knownPattern) result = result.replace(knownPattern, REDACTED);
+	const redactTokens = (text: string): string => {
+		let result = knownPattern ? text.replace(knownPattern, REDACTED) : text;
 		for (const [pattern, replacement] of tokenPatterns) result = result.replace(pattern, replacement);
 		return result;
 	};
 
+	const redact = (text: string): string => {
+		const scan = redactKeyBlocks(text, keyBlockLinesLeft);
+		keyBlockLinesLeft = scan.linesLeft;
+		return redactTokens(scan.text);
+	};
+
+	const redactText = (text: string): string => redactTokens(redactKeyBlocks(text, 0).text);
+
+	const redactEvent = <E extends EngineEvent>(event: E): E => {
+		// An event of a type this version does not know (a newer journal) has no fields it knows to be text.
+		const fields: readonly string[] = (freeTextFields as Partial<Record<string, readonly string[]>>)[event.type] ?? [];
+		const redacted: Record<string, unknown> = {...event};
+		for (const field of fields) {
+			if (redacted[field] !== undefined) redacted[field] = mapStrings(redacted[field], redactText);
+		}
+		return redacted as E;
+	};
+
 	for (const secret of secrets) addSecret(secret);
 
-	return {
-		redact,
-		redactEvent: (event) => mapStrings(event, redact),
-		addSecret,
-	};
+	return {redact, redactText, redactEvent, addSecret};
 };
 
 /**

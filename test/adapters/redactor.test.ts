@@ -68,7 +68,7 @@ describe('redactor', () => {
 		expect(redactor.redact('id lk-77713')).toBe(`id ${REDACTED}`);
 	});
 
-	it('given an event, when redacted, then every string field is walked and the event keeps its shape', () => {
+	it('given an event, when redacted, then its free-text fields are walked and the event keeps its shape', () => {
 		const redactor = createRedactor(['hunter22-db']);
 		const event: EngineEvent = {
 			type: 'step-finished',
