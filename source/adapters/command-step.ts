@@ -2,7 +2,7 @@ import path from 'node:path';
 import {parseDuration} from '../runbook/duration.js';
 import type {CommandStep} from '../runbook/schema.js';
 import {substitute, substituteArgv, substituteRecord} from '../runbook/template.js';
-import {captureAll, outputPattern, passedWith} from './capture.js';
+import {captureAll, captureValue, outputPattern, passedWith} from './capture.js';
 import {runCommand, type CommandOutcome, type CommandSpec} from './command-runner.js';
 import {lastLine} from './metrics/command-source.js';
 import type {StepExecutor, StepResult} from './step-context.js';
@@ -24,32 +24,46 @@ const prepare = (context: Parameters<StepExecutor<CommandStep>>[0]): CommandSpec
 	};
 };
 
-/** Judges a finished command against the step's expectations and takes its captures. */
+/** What a secret step's failure says instead of its output: the reason may reach the screen and the journal. */
+export const SECRET_OUTPUT_HIDDEN = '(output hidden: secret step)';
+
+/**
+ * Judges a finished command against the step's expectations and takes its captures. A secret
+ * step's reason names what failed, never a line of what the command printed.
+ */
 export const judgeCommand = (step: CommandStep, outcome: CommandOutcome): StepResult => {
 	const {exitCode} = outcome;
 	const timeout = step.timeout ?? DEFAULT_COMMAND_TIMEOUT;
+	const failed = (reason: string): StepResult => ({status: 'failed', exitCode, reason: step.secret ? `${reason} ${SECRET_OUTPUT_HIDDEN}` : reason});
 	if (outcome.error) return {status: 'failed', exitCode, reason: outcome.error};
 	if (outcome.cancelled) return {status: 'failed', exitCode, reason: 'cancelled'};
-	if (outcome.timedOut) return {status: 'failed', exitCode, reason: `timed out after ${timeout} (process tree killed)`};
+	if (outcome.timedOut) return failed(`timed out after ${timeout} (process tree killed)`);
 	const expectedCode = step.expect?.exitCode ?? 0;
 	if (exitCode !== expectedCode) {
 		const ended =
 			exitCode === null
 				? `killed by ${outcome.signal ?? 'a signal'} (expected exit code ${expectedCode})`
 				: `exit code ${exitCode} (expected ${expectedCode})`;
+		if (step.secret) return failed(ended);
 		const evidence = lastLine(outcome.stderr) || lastLine(outcome.stdout);
-		return {status: 'failed', exitCode, reason: evidence ? `${ended}: ${evidence}` : ended};
+		return failed(evidence ? `${ended}: ${evidence}` : ended);
 	}
 	const evidence = [`exit code ${exitCode}`];
 	if (step.expect?.stdout !== undefined) {
-		if (!outputPattern(step.expect.stdout).test(outcome.stdout)) {
-			return {status: 'failed', exitCode, reason: `stdout did not match /${step.expect.stdout}/`};
-		}
+		if (!outputPattern(step.expect.stdout).test(outcome.stdout)) return failed(`stdout did not match /${step.expect.stdout}/`);
 		evidence.push(`stdout matched /${step.expect.stdout}/`);
 	}
 	const captures = captureAll(step.capture, outcome.stdout);
-	if (!captures.ok) return {status: 'failed', exitCode, reason: captures.reason};
+	if (!captures.ok) return failed(step.secret ? secretCaptureFailure(step, outcome.stdout) : captures.reason);
 	return {...passedWith(evidence, captures.captured), exitCode};
+};
+
+/** Names the capture that failed by what the runbook asked for: the capture's own reason may quote the output. */
+const secretCaptureFailure = (step: CommandStep, stdout: string): string => {
+	const failing = Object.entries(step.capture ?? {}).find(([, spec]) => !captureValue(spec, stdout).ok);
+	if (!failing) return 'a capture failed';
+	const [name, spec] = failing;
+	return `capture ${name}: nothing taken by ${'regex' in spec ? `/${spec.regex}/` : spec.json}`;
 };
 
 /** Runs a command step: substitutes its variables per argv element, streams its lines to the log, judges the result. */
