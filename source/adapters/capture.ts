@@ -78,3 +78,11 @@ export const passedWith = (
 	if (names.length === 0) return {status: 'passed', reason: evidence.join('; ')};
 	return {status: 'passed', reason: [...evidence, `captured ${names.join(', ')}`].join('; '), captured};
 };
+
+/** Names the capture that failed by what the runbook asked for: the capture's own reason may quote the output. */
+export const captureFailureWithoutOutput = (captures: Readonly<Record<string, Capture>> | undefined, text: string): string => {
+	const failing = Object.entries(captures ?? {}).find(([, spec]) => !captureValue(spec, text).ok);
+	if (!failing) return 'a capture failed';
+	const [name, spec] = failing;
+	return `capture ${name}: nothing taken by ${'regex' in spec ? `/${spec.regex}/` : spec.json}`;
+};

@@ -2,10 +2,10 @@ import path from 'node:path';
 import {parseDuration} from '../runbook/duration.js';
 import type {CommandStep} from '../runbook/schema.js';
 import {substitute, substituteArgv, substituteRecord} from '../runbook/template.js';
-import {captureAll, captureValue, outputPattern, passedWith} from './capture.js';
+import {captureAll, captureFailureWithoutOutput, outputPattern, passedWith} from './capture.js';
 import {runCommand, type CommandOutcome, type CommandSpec} from './command-runner.js';
 import {lastLine} from './metrics/command-source.js';
-import type {StepExecutor, StepResult} from './step-context.js';
+import {SECRET_OUTPUT_HIDDEN, type StepExecutor, type StepResult} from './step-context.js';
 
 export const DEFAULT_COMMAND_TIMEOUT = '10m';
 
@@ -25,7 +25,6 @@ const prepare = (context: Parameters<StepExecutor<CommandStep>>[0]): CommandSpec
 };
 
 /** What a secret step's failure says instead of its output: the reason may reach the screen and the journal. */
-export const SECRET_OUTPUT_HIDDEN = '(output hidden: secret step)';
 
 /**
  * Judges a finished command against the step's expectations and takes its captures. A secret
@@ -54,16 +53,8 @@ export const judgeCommand = (step: CommandStep, outcome: CommandOutcome): StepRe
 		evidence.push(`stdout matched /${step.expect.stdout}/`);
 	}
 	const captures = captureAll(step.capture, outcome.stdout);
-	if (!captures.ok) return failed(step.secret ? secretCaptureFailure(step, outcome.stdout) : captures.reason);
+	if (!captures.ok) return failed(step.secret ? captureFailureWithoutOutput(step.capture, outcome.stdout) : captures.reason);
 	return {...passedWith(evidence, captures.captured), exitCode};
-};
-
-/** Names the capture that failed by what the runbook asked for: the capture's own reason may quote the output. */
-const secretCaptureFailure = (step: CommandStep, stdout: string): string => {
-	const failing = Object.entries(step.capture ?? {}).find(([, spec]) => !captureValue(spec, stdout).ok);
-	if (!failing) return 'a capture failed';
-	const [name, spec] = failing;
-	return `capture ${name}: nothing taken by ${'regex' in spec ? `/${spec.regex}/` : spec.json}`;
 };
 
 /** Runs a command step: substitutes its variables per argv element, streams its lines to the log, judges the result. */

@@ -18,13 +18,14 @@ import type {ResolvedMetric} from '../runbook/resolve.js';
 import {isAutomated, type Runbook, type Step} from '../runbook/schema.js';
 import {substitute} from '../runbook/template.js';
 import {redactStdinSecrets} from './redactor.js';
-import type {StepContext, StepExecutor, StepResult} from './step-context.js';
+import {SECRET_OUTPUT_HIDDEN, type StepContext, type StepExecutor, type StepResult} from './step-context.js';
 import {createStepOutput} from './step-output.js';
 
 export type DriverJournal = {append(event: EngineEvent): void};
 
 export type DriverRedactor = {
 	redact(text: string): string;
+	stream(): (line: string) => string;
 	redactEvent<E extends EngineEvent>(event: E): E;
 	addSecret(value: string): void;
 };
@@ -168,6 +169,8 @@ export const createDriver = (options: DriverOptions): Driver => {
 	const runStep = (phaseId: string, step: StepState) => {
 		const controller = new AbortController();
 		const startedAt = clock();
+		// Each run of a step is a stream of its own: a key block it leaves open never masks the next step's lines.
+		const redactLine = options.redactor.stream();
 		const output = createStepOutput({
 			logsDir,
 			phase: phaseId,
@@ -192,7 +195,7 @@ export const createDriver = (options: DriverOptions): Driver => {
 			signal: controller.signal,
 			log: (line) => {
 				if (step.step.secret) return;
-				output.write(options.redactor.redact(line));
+				output.write(redactLine(line));
 			},
 			emit: (event) => {
 				if (!finishing || event.type !== 'gate-sampled') emit(event);
@@ -203,7 +206,7 @@ export const createDriver = (options: DriverOptions): Driver => {
 		const promise = execute(step.step, context)
 			.catch((error: unknown): StepResult => ({status: 'failed', reason: `internal error: ${(error as Error).message}`}))
 			.then((result) => {
-				if (step.step.secret) output.write('(output hidden: secret step)');
+				if (step.step.secret) output.write(SECRET_OUTPUT_HIDDEN);
 				output.flush();
 				const captured: Record<string, string> = {};
 				for (const [name, value] of Object.entries(result.captured ?? {})) {

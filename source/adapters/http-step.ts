@@ -1,8 +1,8 @@
 import {parseDuration} from '../runbook/duration.js';
 import type {HttpStep} from '../runbook/schema.js';
 import {substitute, substituteRecord} from '../runbook/template.js';
-import {captureAll, jsonPathMatches, outputPattern, passedWith, valueAsText} from './capture.js';
-import type {StepExecutor, StepResult} from './step-context.js';
+import {captureAll, captureFailureWithoutOutput, jsonPathMatches, outputPattern, passedWith, valueAsText} from './capture.js';
+import {SECRET_OUTPUT_HIDDEN, type StepExecutor, type StepResult} from './step-context.js';
 
 export const DEFAULT_HTTP_TIMEOUT = '10s';
 
@@ -63,11 +63,17 @@ export const judgeHttpAnswer = (step: HttpStep, answer: HttpAnswer): StepResult 
 	}
 	if (expect.json) {
 		const problem = checkJson(expect.json, answer.body);
-		if (problem) return {status: 'failed', reason: problem};
+		// The problem quotes the value found; a secret step's answer is not shown, so only the path is named.
+		if (problem) return {status: 'failed', reason: step.secret ? `${expect.json.path} not as expected ${SECRET_OUTPUT_HIDDEN}` : problem};
 		evidence.push(`${expect.json.path} as expected`);
 	}
 	const captures = captureAll(step.capture, answer.body);
-	if (!captures.ok) return {status: 'failed', reason: captures.reason};
+	if (!captures.ok) {
+		return {
+			status: 'failed',
+			reason: step.secret ? `${captureFailureWithoutOutput(step.capture, answer.body)} ${SECRET_OUTPUT_HIDDEN}` : captures.reason,
+		};
+	}
 	return passedWith(evidence, captures.captured);
 };
 

@@ -12,6 +12,8 @@ const MAX_KEY_BLOCK_LINES = 120;
 export type Redactor = {
 	/** One line of a stream: a private key block opened here stays redacted in the following calls. */
 	redact(text: string): string;
+	/** A stream of its own (one step's output): a key block it opens stays within it. */
+	stream(): (line: string) => string;
 	/** One text on its own: a key block opened here and not closed redacts the rest of this text only. */
 	redactText(text: string): string;
 	/** The free-text fields of an event, each on its own; types, ids, phases and numbers are kept. */
@@ -102,7 +104,6 @@ const redactKeyBlocks = (text: string, linesLeft: number): KeyBlockScan => {
 export const createRedactor = (secrets: string[]): Redactor => {
 	const known = new Set<string>();
 	let knownPattern: RegExp | undefined;
-	let keyBlockLinesLeft = 0;
 
 	const addSecret = (value: string) => {
 		const trimmed = value.trim();
@@ -122,11 +123,15 @@ export const createRedactor = (secrets: string[]): Redactor => {
 		return result;
 	};
 
-	const redact = (text: string): string => {
-		const scan = redactKeyBlocks(text, keyBlockLinesLeft);
-		keyBlockLinesLeft = scan.linesLeft;
-		return redactTokens(scan.text);
+	const stream = () => {
+		let keyBlockLinesLeft = 0;
+		return (text: string): string => {
+			const scan = redactKeyBlocks(text, keyBlockLinesLeft);
+			keyBlockLinesLeft = scan.linesLeft;
+			return redactTokens(scan.text);
+		};
 	};
+	const redact = stream();
 
 	const redactText = (text: string): string => redactTokens(redactKeyBlocks(text, 0).text);
 
@@ -142,7 +147,7 @@ export const createRedactor = (secrets: string[]): Redactor => {
 
 	for (const secret of secrets) addSecret(secret);
 
-	return {redact, redactText, redactEvent, addSecret};
+	return {redact, stream, redactText, redactEvent, addSecret};
 };
 
 /**

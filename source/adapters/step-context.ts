@@ -34,3 +34,6 @@ export type StepResult = {
 };
 
 export type StepExecutor<S extends Step = Step> = (context: StepContext<S>) => Promise<StepResult>;
+
+/** Said instead of what a secret step printed or answered. */
+export const SECRET_OUTPUT_HIDDEN = '(output hidden: secret step)';

@@ -192,3 +192,20 @@ describe('failures of the connection', () => {
 		expect(Date.now() - started).toBeLessThan(5000);
 	});
 });
+
+describe('a secret step', () => {
+	test('given an answer with the wrong value, the reason names the path, never the value the answer holds', async () => {
+		const {result} = await run(
+			httpStep({url: `${base}/echo`, method: 'POST', headers: {'x-token': 'tok-s3cret-value'}, expect: {json: {path: '$.token', equals: 'other'}}, secret: true}),
+		);
+		expect(result).toEqual({status: 'failed', reason: '$.token not as expected (output hidden: secret step)'});
+	});
+
+	test('given a capture that finds nothing, the reason names the capture, not the answer', async () => {
+		const {result} = await run(httpStep({url: `${base}/echo`, headers: {'x-token': 'tok-s3cret-value'}, capture: {id: {regex: 'id=(\\d+)'}}, secret: true}));
+		expect(result).toEqual({status: 'failed', reason: 'capture id: nothing taken by /id=(\\d+)/ (output hidden: secret step)'});
+		// The same step, not secret, shows its evidence as before.
+		const open = await run(httpStep({url: `${base}/echo`, method: 'POST', headers: {'x-token': 'visible'}, expect: {json: {path: '$.token', equals: 'other'}}}));
+		expect(open.result.reason).toContain('visible');
+	});
+});

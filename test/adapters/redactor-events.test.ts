@@ -85,3 +85,21 @@ describe('redactor: events after a private key was printed', () => {
 		}
 	});
 });
+
+describe('redactor: streams of their own', () => {
+	it('given one step left a key block open, the next step’s stream is not masked, while the open one stays masked', () => {
+		const redactor = createRedactor([]);
+		const first = redactor.stream();
+		const second = redactor.stream();
+		expect(first('-----BEGIN RSA PRIVATE KEY-----')).toBe(REDACTED);
+		expect(first('MIIEowIBAAKCAQEA')).toBe(REDACTED);
+		expect(second('deploying v2.4.0')).toBe('deploying v2.4.0');
+		expect(first('MIIEpAIBAAKCAQEB')).toBe(REDACTED);
+	});
+
+	it('given an export of a whole text, a key block left open in one text does not mask the next one', () => {
+		const redactor = createRedactor([]);
+		expect(redactor.redactText('log a\n-----BEGIN PRIVATE KEY-----\nMIIE')).toBe(`log a\n${REDACTED}`);
+		expect(redactor.redactText('log b: all fine')).toBe('log b: all fine');
+	});
+});

@@ -44,20 +44,20 @@ export const writeExports = async (options: ExportOptions): Promise<ExportPaths>
 
 	const recordPath = path.join(options.outDir, 'docs', 'releases', recordFileName(version));
 	const record = releaseRecord(events, {version, runbookTitle: started?.title, phaseTitles: options.phaseTitles});
-	await writeAtomically(recordPath, redactor.redact(record));
+	await writeAtomically(recordPath, redactor.redactText(record));
 
 	const snapshotDir = path.join(options.sessionDir, 'export');
 	const dashboard = grafanaDashboard(events, {
 		title: `${started?.title ?? 'Release'} v${version}`,
 		metrics: options.metrics,
 	});
-	await writeAtomically(path.join(snapshotDir, 'dashboard.json'), `${JSON.stringify(mapStrings(dashboard, redactor.redact), null, 2)}\n`);
+	await writeAtomically(path.join(snapshotDir, 'dashboard.json'), `${JSON.stringify(mapStrings(dashboard, redactor.redactText), null, 2)}\n`);
 
 	const logsDir = path.join(options.sessionDir, 'logs');
 	const logs = await readdir(logsDir).catch(() => [] as string[]);
 	for (const name of logs.filter((entry) => entry.endsWith('.log')).sort()) {
 		const text = await readFile(path.join(logsDir, name), 'utf8');
-		await writeAtomically(path.join(snapshotDir, 'logs', name), redactor.redact(text));
+		await writeAtomically(path.join(snapshotDir, 'logs', name), redactor.redactText(text));
 	}
 	return {recordPath, snapshotDir};
 };
