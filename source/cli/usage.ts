@@ -11,7 +11,8 @@ Usage:
   greenlight run [FILE] [--target T] [--var k=v]… [--operator NAME] [--session DIR]
                  [--yes] [--json] [--on-fail stop|rollback] [--on-unknown stop|rerun|done]
       Walk the release. Automated steps run by themselves; Enter confirms a phase only when its
-      evidence is green. Resumes an unfinished session of the same runbook.
+      evidence is green. Resumes an unfinished session of the same runbook, with the
+      variables it started with.
   greenlight rehearse [FILE] [--scenario NAME] [--speed N] [run options]
       The same runbook against a local Fly.io sandbox (target "rehearsal"), started and stopped
       around the run. --speed divides watch and bake times (default 20).
