@@ -239,7 +239,7 @@ const summarize = (driver: Driver, outcome: RunOutcome, sessionDir: string) => {
 	const state = driver.getState();
 	const confirmed = state.phases.filter((phase) => phase.confirmed).length;
 	say(
-		`${outcome}${state.outcomeReason ? ` (${state.outcomeReason})` : ''} — ${confirmed}/${state.phases.length} phases confirmed, rollback ${state.rollback?.active ? 'ja' : 'nein'}, break-glass ${state.breakGlass ? 'ja' : 'nein'}; session ${sessionDir}`,
+		`${outcome}${state.outcomeReason ? ` (${state.outcomeReason})` : ''} — ${confirmed}/${state.phases.length} phases confirmed, rollback ${state.rollback?.active ? 'yes' : 'no'}, break-glass ${state.breakGlass ? 'yes' : 'no'}; session ${sessionDir}`,
 	);
 };
 
