@@ -216,19 +216,21 @@ const startPrism = (openapi: string, target: string, log: (line: string) => void
 	const subprocess: ResultPromise = execa(
 		process.execPath,
 		[prismBin(), 'proxy', openapi, target, '--errors', '--port', '0', '--host', '127.0.0.1', '--no-multiprocess'],
-		// Its own process group, so stopping it stops everything it started.
-		{detached: true, reject: false, buffer: false, stdin: 'ignore', env: {NO_COLOR: '1', FORCE_COLOR: '0'}},
+		// In this process's group, not one of its own: when greenlight kills the group of a contract step
+		// (timeout, quit, even after a kill -9 of this process), Prism goes with it. --no-multiprocess:
+		// Prism starts no children of its own, so stopping its one process stops all of it.
+		{reject: false, buffer: false, stdin: 'ignore', env: {NO_COLOR: '1', FORCE_COLOR: '0'}},
 	);
 	const pid = subprocess.pid;
-	const killGroup = (signalName: NodeJS.Signals): void => {
+	const killPrism = (signalName: NodeJS.Signals): void => {
 		if (pid === undefined) return;
 		try {
-			process.kill(-pid, signalName);
+			process.kill(pid, signalName);
 		} catch {
 			// Already gone.
 		}
 	};
-	const killOnExit = (): void => killGroup('SIGKILL');
+	const killOnExit = (): void => killPrism('SIGKILL');
 	process.on('exit', killOnExit);
 
 	let exited = false;
@@ -278,10 +280,10 @@ const startPrism = (openapi: string, target: string, log: (line: string) => void
 		});
 
 	const stop = async (): Promise<void> => {
-		killGroup('SIGTERM');
+		killPrism('SIGTERM');
 		const graceful = await Promise.race([exitedPromise.then(() => true), delay(2000).then(() => false)]);
 		if (!graceful) {
-			killGroup('SIGKILL');
+			killPrism('SIGKILL');
 			await exitedPromise;
 		}
 		process.off('exit', killOnExit);

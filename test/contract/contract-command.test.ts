@@ -1,3 +1,5 @@
+import {closeSync, mkdtempSync, openSync, readFileSync} from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {afterEach, describe, expect, it} from 'vitest';
@@ -72,4 +74,56 @@ describe('greenlight contract', () => {
 		expect(stderr).toMatch(reason);
 		expect(stderr).not.toMatch(/\n\s+at /);
 	});
+});
+
+describe('greenlight contract killed from outside', () => {
+	it('given its process group is killed with SIGKILL (a step timeout, a kill -9), then Prism goes with it', async () => {
+		const {spawn} = await import('node:child_process');
+		const {createServer} = await import('node:http');
+		// A target that never answers: the suite is still waiting on it when the group is killed.
+		const silent = createServer(() => {});
+		await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+		const port = (silent.address() as {port: number}).port;
+		const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/cli/main.js');
+		// Output to a file, as in a step's log: with a pipe, Prism would die of the broken pipe anyway.
+		const outFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'gl-contract-kill-')), 'out.log');
+		const out = openSync(outFile, 'w');
+		const child = spawn(process.execPath, [cli, 'contract', '--openapi', openapi, '--target', `http://127.0.0.1:${port}`, '--timeout', '60s'], {
+			detached: true,
+			stdio: ['ignore', out, out],
+		});
+		closeSync(out);
+		const alive = (pid: number) => {
+			try {
+				const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+				return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+			} catch {
+				return false;
+			}
+		};
+		let prismPid: number | undefined;
+		try {
+			for (let waited = 0; waited < 20_000 && prismPid === undefined; waited += 100) {
+				prismPid = Number(/Prism proxy \(pid (\d+)\)/.exec(readFileSync(outFile, 'utf8'))?.[1]) || undefined;
+				await new Promise((resolve) => setTimeout(resolve, 100));
+			}
+			// Let Prism start listening and the first request hang on the silent target.
+			await new Promise((resolve) => setTimeout(resolve, 1500));
+			expect(prismPid).toBeDefined();
+			expect(alive(prismPid!)).toBe(true);
+			process.kill(-child.pid!, 'SIGKILL');
+			for (let waited = 0; waited < 3_000 && alive(prismPid!); waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+			expect(alive(prismPid!)).toBe(false);
+		} finally {
+			for (const target of [-child.pid!, prismPid]) {
+				try {
+					if (target) process.kill(target, 'SIGKILL');
+				} catch {
+					// Gone already.
+				}
+			}
+			silent.closeAllConnections();
+			await new Promise((resolve) => silent.close(resolve));
+		}
+	}, 30_000);
 });
