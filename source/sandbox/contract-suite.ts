@@ -409,7 +409,13 @@ export const runContractSuite = async (options: ContractSuiteOptions): Promise<C
 				log(`contract: skip ${operation.method.toUpperCase()} ${operation.path}: ${plan.skip}`);
 				continue;
 			}
-			const outcome = await sendThroughPrism(prism, address, plan.request, signal);
+			let outcome = await sendThroughPrism(prism, address, plan.request, signal);
+			if ('error' in outcome) {
+				// No answer is not a verdict on the contract: a busy target (or machine) gets one more try.
+				// A violation is never retried: the same request breaks the contract the same way.
+				log(`contract: ${outcome.error}; trying once more`);
+				outcome = await sendThroughPrism(prism, address, plan.request, signal);
+			}
 			result.checked += 1;
 			if ('error' in outcome) {
 				result.errors.push(outcome.error);

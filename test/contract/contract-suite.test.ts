@@ -96,6 +96,47 @@ describe('contract suite through real Prism', () => {
 		expect(isAlive(prismPid(lines))).toBe(false);
 	});
 
+	it('given a target that drops the first request of every path, then each is tried once more and the suite is ok', async () => {
+		server = await startRewardsServer('conforming');
+		const upstream = server.url;
+		const {createServer: createHttpServer} = await import('node:http');
+		const seen = new Set<string>();
+		// A busy target: the first request for each path gets its connection dropped, the next is served.
+		const flaky = createHttpServer(async (request, response) => {
+			const key = `${request.method} ${request.url}`;
+			if (!seen.has(key)) {
+				seen.add(key);
+				request.socket.destroy();
+				return;
+			}
+			const chunks: Buffer[] = [];
+			for await (const chunk of request) chunks.push(chunk as Buffer);
+			const answer = await fetch(new URL(request.url ?? '/', upstream), {
+				method: request.method,
+				headers: request.headers as Record<string, string>,
+				body: chunks.length > 0 ? Buffer.concat(chunks) : undefined,
+			});
+			response.writeHead(answer.status, Object.fromEntries(answer.headers));
+			response.end(Buffer.from(await answer.arrayBuffer()));
+		});
+		await new Promise<void>((resolve) => flaky.listen(0, '127.0.0.1', resolve));
+		const {lines, log} = collect();
+		try {
+			const result = await runContractSuite({
+				openapi,
+				target: `http://127.0.0.1:${(flaky.address() as AddressInfo).port}`,
+				headers: {Authorization: 'Bearer fixture-token'},
+				log,
+			});
+			expect(result.errors).toEqual([]);
+			expect(result.ok).toBe(true);
+			expect(lines.filter((line) => line.endsWith('; trying once more')).length).toBe(result.checked);
+		} finally {
+			flaky.closeAllConnections();
+			await new Promise((resolve) => flaky.close(resolve));
+		}
+	});
+
 	it('given a run that is aborted while Prism starts, then the suite stops early, not ok, and Prism is gone', async () => {
 		server = await startRewardsServer('conforming');
 		const {lines, log} = collect();

@@ -19,7 +19,7 @@ describe('greenlight rehearse --on-fail rollback', () => {
 			expect(run.exitCode, run.stderr).toBe(1);
 			const failure = firstFailure(run.events);
 			expect(failure?.phase).toBe(phase);
-			expect(steps).toContain(failure?.step);
+			expect(steps, JSON.stringify(failure)).toContain(failure?.step);
 			expect(failure?.reason ?? '').toContain(reason);
 			const rollback = finished(run.events, 'rollback');
 			expect(rollback.map((event) => event.step)).toEqual(expect.arrayContaining(['zurueck-auf-blue', 'vorherige-version', 'traffic-auf-blue']));
