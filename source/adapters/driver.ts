@@ -377,6 +377,8 @@ export const createDriver = (options: DriverOptions): Driver => {
 		if (!phase || phase.confirm !== 'pair') {
 			return {ok: false, reason: `"${phase?.title ?? 'this phase'}" is confirmed by the driver alone; a pair confirms four-eyes phases only`};
 		}
+		// The driver, who watched the checks run, confirms first; the pair gives the second pair of eyes.
+		if (phase.confirmations.length === 0) return {ok: false, reason: `the driver confirms "${phase.title}" first; then the pair gives the second confirmation`};
 		return send(intent, by);
 	};
 

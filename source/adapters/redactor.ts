@@ -166,3 +166,13 @@ export const redactStdinSecrets = (redactor: Pick<Redactor, 'addSecret'>, stdin:
 	}
 	return values;
 };
+
+let crashRedactor: Pick<Redactor, 'redactText'> | undefined;
+
+/** The redactor of the running release, for a message of an error nobody caught. */
+export const redactCrashesWith = (redactor: Pick<Redactor, 'redactText'>): void => {
+	crashRedactor = redactor;
+};
+
+/** Text of a crash as it may be shown: redacted when a release is running, token shapes in any case. */
+export const redactCrashText = (text: string): string => (crashRedactor ?? createRedactor([])).redactText(text);

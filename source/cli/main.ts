@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import {readFileSync} from 'node:fs';
 import {killAllChildren} from '../adapters/command-runner.js';
+import {redactCrashText} from '../adapters/redactor.js';
 import {sessionsRoot} from '../adapters/sessions.js';
 import {scenarios} from '../sandbox/scenarios.js';
 import type {ReleaseOptions} from './release.js';
@@ -121,7 +122,8 @@ process.on('exit', () => killAllChildren());
 // A fault outside the awaited path (a timer, a stream): one line for the operator, no stack trace; the
 // journal already holds everything done, so the session can be resumed. The exit hook kills the children.
 const fatal = (error: unknown) => {
-	process.stderr.write(`greenlight: internal error: ${error instanceof Error ? error.message : String(error)}; the session can be resumed\n`);
+	const message = redactCrashText(error instanceof Error ? error.message : String(error));
+	process.stderr.write(`greenlight: internal error: ${message}; the session can be resumed\n`);
 	process.exit(EXIT.failed);
 };
 process.on('uncaughtException', fatal);
@@ -144,7 +146,7 @@ main(process.argv.slice(2)).then(
 			return;
 		}
 		// Never a stack trace for the operator; the message is what they can act on.
-		process.stderr.write(`greenlight: ${(error as Error).message ?? String(error)}\n`);
+		process.stderr.write(`greenlight: ${redactCrashText((error as Error).message ?? String(error))}\n`);
 		process.exitCode = EXIT.failed;
 	},
 );

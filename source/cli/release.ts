@@ -11,7 +11,7 @@ import {writeExports} from '../adapters/export/write-exports.js';
 import {executeHttpStep} from '../adapters/http-step.js';
 import {openJournal, readJournal} from '../adapters/journal.js';
 import {createMetricReader} from '../adapters/metrics/metric-reader.js';
-import {createRedactor} from '../adapters/redactor.js';
+import {createRedactor, REDACTED, redactCrashesWith} from '../adapters/redactor.js';
 import {acquireSessionLock} from '../adapters/session-lock.js';
 import {watchInbox} from '../adapters/session-inbox.js';
 import {findResumableSession, newSessionDir, sessionsRoot} from '../adapters/sessions.js';
@@ -93,6 +93,12 @@ export const runRelease = async (options: ReleaseOptions): Promise<number> => {
 			say(`session ${sessionDir} has ended (${lastFinish.outcome}); start a new one with --session <new dir>, or export it with greenlight export`);
 			return EXIT.usage;
 		}
+		const started = priorEvents.find((event) => event.type === 'run-started');
+		if (started?.type === 'run-started' && started.target !== target) {
+			// Half a release on one target and half on another is two releases mixed into one record.
+			say(`session ${sessionDir} started on target "${started.target || 'default'}"; resume it with --target ${started.target || '""'}, or start a new session with --session <new dir>`);
+			return EXIT.usage;
+		}
 	}
 	const lock = acquireSessionLock(sessionDir, {operator});
 	if (!lock.ok) {
@@ -136,6 +142,7 @@ export const runRelease = async (options: ReleaseOptions): Promise<number> => {
 
 		const secrets = resolved.secretNames.map((name) => resolved.values[name]).filter((value): value is string => Boolean(value));
 		const redactor = createRedactor(secrets);
+		redactCrashesWith(redactor);
 		const journal = openJournal(journalFile);
 		const reader = createMetricReader();
 		const auto: AutoPolicy | undefined = options.yes ? {onFail: options.onFail, onUnknown: options.onUnknown} : undefined;
@@ -217,6 +224,7 @@ export const runRelease = async (options: ReleaseOptions): Promise<number> => {
 		await cleanup();
 		if (!options.json) {
 			summarize(running, outcome, sessionDir);
+			if (outcome === 'stopped') say(`resume with: ${resumeCommand(options, sessionDir)}`);
 			if (exported) say(`release record ${path.relative(process.cwd(), exported.recordPath)}, snapshot ${path.relative(process.cwd(), exported.snapshotDir)}`);
 		}
 		return outcome === 'completed' ? EXIT.completed : EXIT.failed;
@@ -234,6 +242,15 @@ export const exportTitles = (runbook: Runbook) => ({
 	),
 	metrics: Object.fromEntries(Object.entries(runbook.metrics).map(([id, metric]) => [id, {title: metric.title, unit: metric.unit}])),
 });
+
+/** The command that picks a stopped session up again; a rehearsal also finds its sandbox as it left it. */
+const resumeCommand = (options: ReleaseOptions, sessionDir: string): string => {
+	const quote = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`);
+	const words = ['greenlight', options.sandbox ? 'rehearse' : 'run', options.file, '--session', path.relative(process.cwd(), sessionDir) || '.'];
+	if (options.target && !(options.sandbox && options.target === 'rehearsal')) words.push('--target', options.target);
+	if (options.sandbox && options.speed !== 20) words.push('--speed', String(options.speed));
+	return words.map(quote).join(' ');
+};
 
 const summarize = (driver: Driver, outcome: RunOutcome, sessionDir: string) => {
 	const state = driver.getState();
@@ -259,6 +276,8 @@ export const keepStartedVariables = (
 	const conflicts: string[] = [];
 	for (const [name, value] of Object.entries(started.variables)) {
 		if (started.secretVariables.includes(name) || resolved.secretNames.includes(name) || name in runtime) continue;
+		// A value the journal holds redacted (it contained a secret or a token) is resolved anew.
+		if (value.includes(REDACTED)) continue;
 		const given = cli[name];
 		if (given !== undefined && given !== value) {
 			conflicts.push(`--var ${name}=${given}: this session started with ${name}=${value}; resume with the same value, or start a new session with --session <new dir>`);

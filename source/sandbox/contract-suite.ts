@@ -331,7 +331,8 @@ const parseProblem = (contentType: string | null, body: string): z.infer<typeof 
 // Errors and warnings both break the contract: Prism only warns about an undeclared non-2xx status.
 const breaksContract = (violation: Violation): boolean => violation.severity === 'Error' || violation.severity === 'Warning';
 
-type Outcome = {violations: string[]} | {error: string};
+/** `noAnswer`: the target said nothing (connection failed, timed out); not a verdict on the contract. */
+type Outcome = {violations: string[]} | {error: string; noAnswer?: boolean};
 
 const sendThroughPrism = async (prism: PrismProcess, address: string, request: PlannedRequest, signal: AbortSignal): Promise<Outcome> => {
 	prism.forgetUpstream();
@@ -346,7 +347,10 @@ const sendThroughPrism = async (prism: PrismProcess, address: string, request: P
 		});
 	} catch (error) {
 		if (signal.aborted) throw abortReason(signal);
-		return {error: `${request.label} → no answer from Prism: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`};
+		return {
+			error: `${request.label} → no answer from Prism: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`,
+			noAnswer: true,
+		};
 	}
 	const body = await response.text();
 	const problem = parseProblem(response.headers.get('content-type'), body);
@@ -366,7 +370,7 @@ const sendThroughPrism = async (prism: PrismProcess, address: string, request: P
 	if (problem !== undefined && (typeof upstreamStatus !== 'number' || problem.type?.startsWith(prismErrorType))) {
 		const reason = [problem.title, problem.detail].filter((part) => part !== undefined && part !== '').join(': ');
 		return typeof upstreamStatus !== 'number'
-			? {error: `${request.label} → no answer: ${reason}`}
+			? {error: `${request.label} → no answer: ${reason}`, noAnswer: true}
 			: {error: `${request.label} → ${upstreamStatus}, refused by Prism: ${reason}`};
 	}
 	return {violations: []};
@@ -396,6 +400,7 @@ export const runContractSuite = async (options: ContractSuiteOptions): Promise<C
 	if (target.protocol !== 'http:' && target.protocol !== 'https:') return fail(`target must be http(s), got "${options.target}"`);
 
 	const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
+	const startedAt = Date.now();
 	const deadline = AbortSignal.timeout(timeoutMs);
 	const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
 
@@ -410,9 +415,11 @@ export const runContractSuite = async (options: ContractSuiteOptions): Promise<C
 				continue;
 			}
 			let outcome = await sendThroughPrism(prism, address, plan.request, signal);
-			if ('error' in outcome) {
-				// No answer is not a verdict on the contract: a busy target (or machine) gets one more try.
-				// A violation is never retried: the same request breaks the contract the same way.
+			// No answer is not a verdict on the contract: a busy target (or machine) gets one more try, if
+			// the request is safe to send twice and there is time for it. An answer, a violation or a
+			// refusal by Prism is never retried: the same request fails the same way.
+			const safe = plan.request.method === 'GET' || plan.request.method === 'HEAD';
+			if ('error' in outcome && outcome.noAnswer && safe && startedAt + timeoutMs - Date.now() > requestTimeoutMs) {
 				log(`contract: ${outcome.error}; trying once more`);
 				outcome = await sendThroughPrism(prism, address, plan.request, signal);
 			}

@@ -116,24 +116,40 @@ const seedState = (): FlyState => {
 	return state;
 };
 
+/** The scenario an earlier sandbox of this session rehearsed, if any. */
+const previousScenario = (sandboxDir: string): string | undefined => {
+	try {
+		return (JSON.parse(readFileSync(recordFileOf(sandboxDir), 'utf8')) as SandboxRecord).scenario;
+	} catch {
+		return undefined;
+	}
+};
+
 export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> => {
 	const log = options.log ?? (() => {});
-	const scenario = options.scenario;
+	const sandboxDir = path.join(options.sessionDir, 'sandbox');
+	const stateFile = path.join(sandboxDir, 'fly-state.json');
+	// A resumed rehearsal goes on in the world it left, as a real release finds Fly as it left it:
+	// the same machines, releases and cordons, and the same rehearsed fault.
+	const resuming = existsSync(stateFile);
+	const earlier = resuming ? previousScenario(sandboxDir) : undefined;
+	if (resuming && options.scenario !== undefined && earlier !== options.scenario) {
+		throw new Error(`this session rehearsed ${earlier ? `scenario ${earlier}` : 'no fault'}; resume it without --scenario, or start a new session`);
+	}
+	const scenario = options.scenario ?? earlier;
 	if (scenario !== undefined && !isScenario(scenario)) {
 		throw new Error(`unknown scenario "${scenario}"; known: ${scenarios.map((entry) => entry.name).join(', ')}`);
 	}
 	for (const script of [sandboxPaths.flyStandIn, sandboxPaths.ghStandIn]) {
 		if (!existsSync(script)) throw new Error(`${script} is missing: run "npm run build" first`);
 	}
-	const sandboxDir = path.join(options.sessionDir, 'sandbox');
 	const binDir = path.join(sandboxDir, 'bin');
 	mkdirSync(binDir, {recursive: true});
 	writeShim(path.join(binDir, 'fly'), sandboxPaths.flyStandIn);
 	writeShim(path.join(binDir, 'flyctl'), sandboxPaths.flyStandIn);
 	writeShim(path.join(binDir, 'gh'), sandboxPaths.ghStandIn);
 	writeShim(path.join(binDir, 'greenlight'), sandboxPaths.cli);
-	const stateFile = path.join(sandboxDir, 'fly-state.json');
-	writeStateAtomically(stateFile, seedState());
+	if (!resuming) writeStateAtomically(stateFile, seedState());
 
 	const record: SandboxRecord = {pid: process.pid, startedAt: isoNow(), ports: [], scenario};
 	const saveRecord = () => writeFileSync(recordFileOf(sandboxDir), `${JSON.stringify(record, null, 2)}\n`);

@@ -72,11 +72,12 @@ export const statusLine = (state: RunState, role: ChecklistRole, operator: strin
 	if (blocker) return {key: 'status', text: `Enter blocked: ${blocker}`, tone: 'bad'};
 	if (phase.confirm === 'pair') {
 		const first = phase.confirmations[0];
-		return first
-			? {key: 'status', text: `Enter: second confirmation of ${phase.title} (first: ${first})`, tone: 'good'}
-			: {key: 'status', text: `Enter: confirm ${phase.title} (four eyes: a second operator confirms after you)`, tone: 'good'};
+		if (first) return {key: 'status', text: `Enter: second confirmation of ${phase.title} (first: ${first})`, tone: 'good'};
+		if (role === 'pair') return {key: 'status', text: `Ready: the driver confirms ${phase.title} first, then Enter gives the second confirmation`, tone: 'muted'};
+		return {key: 'status', text: `Enter: confirm ${phase.title} (four eyes: a second operator confirms after you)`, tone: 'good'};
 	}
-	return {key: 'status', text: `Enter: confirm ${phase.title}`, tone: role === 'pair' ? 'muted' : 'good'};
+	if (role === 'pair') return {key: 'status', text: `Ready: the driver confirms ${phase.title}`, tone: 'muted'};
+	return {key: 'status', text: `Enter: confirm ${phase.title}`, tone: 'good'};
 };
 
 const footerLines = (

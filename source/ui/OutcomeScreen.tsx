@@ -7,7 +7,7 @@ import type {Tone} from './theme.js';
 
 const outcomeLook: Record<RunOutcome, {text: string; tone: Tone}> = {
 	completed: {text: '✓ Release completed', tone: 'good'},
-	stopped: {text: '■ Stopped — the session can be resumed with greenlight run', tone: 'warn'},
+	stopped: {text: '■ Stopped — the session can be resumed', tone: 'warn'},
 	failed: {text: '✗ Release failed', tone: 'bad'},
 	'rolled-back': {text: '↺ Rolled back to blue', tone: 'warn'},
 };

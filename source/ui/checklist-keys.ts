@@ -20,7 +20,7 @@ export const promptQuestion: Record<PromptPurpose, string> = {
 	note: 'Note for the journal and the release record. Enter to add, Esc to cancel',
 };
 
-export const QUIT_QUESTION = 'Quit? The session can be resumed with greenlight run. (y/n)';
+export const QUIT_QUESTION = 'Quit? The session can be resumed; the command is printed on exit. (y/n)';
 
 /** What a key press leads to: a new mode, an intent for the driver, a message, or leaving the view. */
 export type KeyOutcome = {mode: KeyMode; intent?: Intent; flash?: string; exit?: boolean};
@@ -38,7 +38,7 @@ export const keyHelp = (role: ChecklistRole): Array<[string, string]> =>
 				['n', 'add a note to the journal and the release record'],
 				['R / D / F', 'for a step whose outcome is unknown: re-run, mark done, mark failed'],
 				['?', 'this help; Esc or ? closes it'],
-				['q', 'quit; the session can be resumed with greenlight run'],
+				['q', 'quit; the session can be resumed (the command is printed on exit)'],
 			]
 		: [
 				['Enter', 'give the second confirmation of a four-eyes phase'],
@@ -87,6 +87,9 @@ const confirm = (context: KeyContext): KeyOutcome => {
 	if (!phase) return {mode: normal, flash: 'Nothing left to confirm'};
 	if (context.role === 'pair' && phase.confirm !== 'pair') {
 		return {mode: normal, flash: `"${phase.title}" is confirmed by the driver; a pair confirms four-eyes phases only`};
+	}
+	if (context.role === 'pair' && phase.confirmations.length === 0) {
+		return {mode: normal, flash: `The driver confirms "${phase.title}" first; then Enter gives the second confirmation`};
 	}
 	// The phase on screen goes with the key: a screen a moment behind never confirms the next phase.
 	return {mode: normal, intent: {type: 'confirm', phase: phase.id}};

@@ -109,6 +109,9 @@ describe('the driver', () => {
 		// The second press of a key on a screen that was behind does not confirm the next phase.
 		expect(driver.send({type: 'confirm', phase: 'pre'})).toMatchObject({ok: false, reason: expect.stringMatching(/no longer the phase to confirm/)});
 		expect(driver.getState().phases[1]?.confirmations).toEqual([]);
+		// In the four-eyes phase the driver confirms first; the pair gives the second confirmation.
+		expect(driver.sendFromPair({type: 'confirm', phase: 'change'}, 'bob')).toMatchObject({ok: false, reason: expect.stringMatching(/the driver confirms "Change" first/)});
+		expect(driver.getState().phases[1]?.confirmations).toEqual([]);
 	});
 
 	test('given a rollback is asked for twice, it starts once', async () => {

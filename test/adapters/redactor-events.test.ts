@@ -103,3 +103,12 @@ describe('redactor: streams of their own', () => {
 		expect(redactor.redactText('log b: all fine')).toBe('log b: all fine');
 	});
 });
+
+describe('redactor: the message of an error nobody caught', () => {
+	it('given a running release, its secrets are redacted from the crash text; token shapes always are', async () => {
+		const {redactCrashText, redactCrashesWith} = await import('../../source/adapters/redactor.js');
+		expect(redactCrashText('fetch failed: Authorization: Bearer abcdefgh12345678')).toBe(`fetch failed: Authorization: Bearer ${REDACTED}`);
+		redactCrashesWith(createRedactor(['hunter2-db-pass']));
+		expect(redactCrashText('connect postgres://app:hunter2-db-pass@db failed')).toBe(`connect postgres://app:${REDACTED}@db failed`);
+	});
+});

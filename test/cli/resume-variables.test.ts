@@ -1,4 +1,9 @@
+import {execFile} from 'node:child_process';
+import {mkdtempSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import {describe, expect, test} from 'vitest';
+import {openJournal} from '../../source/adapters/journal.js';
 import {keepStartedVariables} from '../../source/cli/release.js';
 import type {EngineEvent} from '../../source/engine/events.js';
 import {resolveVariables} from '../../source/runbook/resolve.js';
@@ -50,6 +55,32 @@ describe('resuming a session', () => {
 		expect(conflicts).toEqual([
 			'--var version=v1.5.0: this session started with version=v1.4.0; resume with the same value, or start a new session with --session <new dir>',
 		]);
+	});
+
+	test('given a journaled value that holds a redacted secret, it is resolved anew, never used as «redacted»', () => {
+		const withSecretInside: EngineEvent = {...started, variables: {...(started as {variables: Record<string, string>}).variables, region: 'fra-«redacted»'}} as EngineEvent;
+		const resolved = resolveVariables(runbook, '', {cli: {}, env: {DEPLOY_TOKEN: 't'}});
+		keepStartedVariables([withSecretInside], resolved, {}, {});
+		expect(resolved.values.region).toBe('fra');
+		expect(resolved.values.version).toBe('v1.4.0');
+	});
+
+	test('given a session started on another target, greenlight run refuses to mix the two and names the target', async () => {
+		const repo = path.resolve(import.meta.dirname, '../..');
+		const session = mkdtempSync(path.join(os.tmpdir(), 'gl-resume-target-'));
+		const journal = openJournal(path.join(session, 'journal.ndjson'));
+		journal.append({...started, target: 'production', runbookFile: path.join(repo, 'test/fixtures/runbooks/simple.json')} as EngineEvent);
+		journal.append({type: 'run-finished', ts: 2, outcome: 'stopped', reason: 'quit by alice'});
+		journal.close();
+		const run = await new Promise<{code: number | null; stderr: string}>((resolve) => {
+			execFile(
+				process.execPath,
+				[path.join(repo, 'dist/cli/main.js'), 'run', path.join(repo, 'test/fixtures/runbooks/simple.json'), '--session', session, '--target', 'rehearsal', '--yes'],
+				(error, _stdout, stderr) => resolve({code: error ? ((error as {code?: number}).code ?? 1) : 0, stderr}),
+			);
+		});
+		expect(run.code).toBe(2);
+		expect(run.stderr).toContain('started on target "production"; resume it with --target production');
 	});
 
 	test('given a new session, nothing is kept or refused', () => {

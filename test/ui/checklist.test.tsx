@@ -197,7 +197,7 @@ describe('gating', () => {
 		const ui = show(prepReady);
 		await settle();
 		await ui.press('q');
-		expect(ui.lastFrame()).toContain('Quit? The session can be resumed with greenlight run. (y/n)');
+		expect(ui.lastFrame()).toContain('Quit? The session can be resumed; the command is printed on exit. (y/n)');
 		await ui.press('n');
 		expect(ui.sent).toEqual([]);
 		await ui.press('q', 'y');
@@ -242,6 +242,14 @@ describe('the pair view', () => {
 		expect(ui.lastFrame()).toContain('Enter: second confirmation of Traffic-Switch (Canary → Full) (first: alice)');
 		await ui.press(' ', 't', 'r', 'o', keys.enter);
 		expect(ui.sent).toEqual([{type: 'confirm', phase: 'switch'}]);
+	});
+
+	test('given a four-eyes phase the driver has not confirmed yet, the pair’s Enter waits for the driver', async () => {
+		const ui = show(pairPhase.slice(0, -1), {role: 'pair', operator: 'bob'});
+		await settle();
+		await ui.press(keys.enter);
+		expect(ui.sent).toEqual([]);
+		expect(ui.lastFrame()).toContain('The driver confirms "Traffic-Switch (Canary → Full)" first');
 	});
 
 	test('given a phase the driver confirms alone, the pair’s Enter is refused on screen and sends nothing', async () => {
@@ -342,7 +350,7 @@ describe('the outcome', () => {
 		);
 		await ui.waitUntilExit();
 		const frame = ui.lastFrame();
-		expect(frame).toContain('■ Stopped — the session can be resumed with greenlight run: quit by alice');
+		expect(frame).toContain('■ Stopped — the session can be resumed: quit by alice');
 		expect(frame).toContain('1/3 phases confirmed · rollback no · break-glass yes');
 		expect(frame).not.toContain('Enter');
 	});

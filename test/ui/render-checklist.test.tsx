@@ -34,6 +34,6 @@ test('given the driver role, q then y sends quit, and once the driver sets the o
 	await shown;
 	expect(sent).toEqual([{type: 'quit'}]);
 	const output = stripAnsi(terminal.frames.join(''));
-	expect(output).toContain('■ Stopped — the session can be resumed with greenlight run: quit by alice');
+	expect(output).toContain('■ Stopped — the session can be resumed: quit by alice');
 	expect(output).toContain('1/3 phases confirmed · rollback no · break-glass no');
 });
