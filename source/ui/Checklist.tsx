@@ -69,7 +69,11 @@ export const statusLine = (state: RunState, role: ChecklistRole, operator: strin
 	const phase = currentPhase(state);
 	if (!phase) return {key: 'status', text: 'All phases confirmed', tone: 'good'};
 	const blocker = confirmBlocker(state, operator);
-	if (blocker) return {key: 'status', text: `Enter blocked: ${blocker}`, tone: 'bad'};
+	if (blocker) {
+		// The pair has no Space: what the driver still has to do is said without the driver's keys.
+		if (role === 'pair') return {key: 'status', text: `Not ready: ${blocker.replace(' (Space)', '')}`, tone: 'bad'};
+		return {key: 'status', text: `Enter blocked: ${blocker}`, tone: 'bad'};
+	}
 	if (phase.confirm === 'pair') {
 		const first = phase.confirmations[0];
 		if (first) return {key: 'status', text: `Enter: second confirmation of ${phase.title} (first: ${first})`, tone: 'good'};

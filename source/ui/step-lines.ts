@@ -72,7 +72,8 @@ export const stepBlock = (phase: PhaseState, index: number, current: boolean, co
 	const key = `${phase.id}/${step.id}`;
 	const main: Line = {
 		key,
-		text: ` ${look.word.padEnd(STATUS_WORD_WIDTH)}  ${step.title}${rowSuffix(step, current, context.now)}`,
+		// Space is the driver's key: the pair's rows do not offer it.
+		text: ` ${look.word.padEnd(STATUS_WORD_WIDTH)}  ${step.title}${rowSuffix(step, current && context.role === 'driver', context.now)}`,
 		tone: look.tone,
 		spinner: status === 'running' && isAutomated(step.step),
 	};

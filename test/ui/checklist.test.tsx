@@ -244,6 +244,14 @@ describe('the pair view', () => {
 		expect(ui.sent).toEqual([{type: 'confirm', phase: 'switch'}]);
 	});
 
+	test('given the driver still has a step to tick, the pair reads what is missing without the driver’s keys', async () => {
+		const ui = show(prepReady.filter((event) => event.type !== 'step-ticked'), {role: 'pair', operator: 'bob'});
+		await settle();
+		expect(ui.lastFrame()).toContain('Not ready: not ticked yet: "On-Call-Team informiert"');
+		expect(ui.lastFrame()).not.toContain('(Space)');
+		expect(ui.lastFrame()).not.toContain('Space to tick');
+	});
+
 	test('given a four-eyes phase the driver has not confirmed yet, the pair’s Enter waits for the driver', async () => {
 		const ui = show(pairPhase.slice(0, -1), {role: 'pair', operator: 'bob'});
 		await settle();
