@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {describe, expect, it} from 'vitest';
+import {alive} from '../helpers/processes.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const cli = path.join(repo, 'dist/cli/main.js');
@@ -20,16 +21,6 @@ const greenlight = (args: string[], cwd: string): Promise<Run> =>
 	});
 
 const events = (stdout: string) => stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-
-/** Running, not merely a zombie waiting for a parent that may never reap it. */
-const alive = (pid: number) => {
-	try {
-		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-		return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-	} catch {
-		return false;
-	}
-};
 
 const tempDir = () => mkdtempSync(path.join(os.tmpdir(), 'gl-cli-'));
 

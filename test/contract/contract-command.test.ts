@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {afterEach, describe, expect, it} from 'vitest';
+import {alive} from '../helpers/processes.js';
 import {runContractCommand} from '../../source/cli/commands/contract.js';
 import {startRewardsServer, type RewardsServer} from '../fixtures/contract/rewards-server.js';
 
@@ -93,14 +94,6 @@ describe('greenlight contract killed from outside', () => {
 			stdio: ['ignore', out, out],
 		});
 		closeSync(out);
-		const alive = (pid: number) => {
-			try {
-				const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-				return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-			} catch {
-				return false;
-			}
-		};
 		let prismPid: number | undefined;
 		try {
 			for (let waited = 0; waited < 20_000 && prismPid === undefined; waited += 100) {
