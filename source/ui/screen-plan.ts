@@ -131,6 +131,9 @@ export const planScreen = (
 	const body = Math.max(0, usable - headerLines - footerLines);
 	const focus = focusStep(state);
 	const gates = focus && chartable(focus.step) ? focus.step.gates : [];
+	// A failing gate is what the operator has to see: its chart comes first, the others keep their order.
+	const failing = (index: number) => (gates[index]?.lastVerdict === 'fail' || gates[index]?.lastVerdict === 'unknown' ? 0 : 1);
+	const order = gates.map((_, index) => index).sort((a, b) => failing(a) - failing(b) || a - b);
 	const wantCharts = gates.length > 0 && size.rows >= CHART_MIN_ROWS;
 	const hasLog = Boolean(focus && focus.step.log.length > 0);
 	const reserve = Math.min(
@@ -160,13 +163,14 @@ export const planScreen = (
 				CHART_MAX_HEIGHT,
 				Math.floor((left - (gates.length - count) - logShare) / count),
 			);
-			for (let gate = 0; gate < count; gate += 1) charts.push({gate, height});
+			for (const gate of order.slice(0, count)) charts.push({gate, height});
 			left -= count * height;
 		}
 	}
 	const gateLines: Line[] = [];
-	for (const [index, gate] of gates.entries()) {
-		if (index < charts.length || left < 1) continue;
+	for (const index of order.slice(charts.length)) {
+		const gate = gates[index]!;
+		if (left < 1) continue;
 		const [title, verdict, , blue] = gateSummary(gate, state.metrics[gate.metric]);
 		gateLines.push({
 			key: `gate${index}`,

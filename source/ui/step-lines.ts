@@ -53,7 +53,8 @@ const evidenceLine = (step: StepState, context: LineContext): string | undefined
 	}
 	const left = remainingBakeMs(step, context.now, context.speed);
 	if (left !== undefined) parts.push(`${formatDuration(left)} bake left`);
-	const first = step.gates[0];
+	// The gate that fails (or cannot be read) is the evidence to show; else the first one.
+	const first = step.gates.find((gate) => gate.lastVerdict === 'fail' || gate.lastVerdict === 'unknown') ?? step.gates[0];
 	if (first) {
 		const spark = sparkline(first.green);
 		const metric = context.state.metrics[first.metric];

@@ -142,6 +142,21 @@ export const failingGate: EventInput[] = [
 	},
 ];
 
+/** The same watch, but the error rate failed while p95 held: the second gate is the one to see. */
+export const failingSecondGate: EventInput[] = [
+	...prepDone,
+	...samples(0, 'p95', latency.map(() => 120), latency.map(() => 110), 300, 'ms'),
+	...samples(1, 'errors', latency.map((_, index) => (index < 20 ? 0.2 : 9.1)), latency.map(() => 0.1), 1, '%'),
+	{
+		type: 'step-finished',
+		phase: 'smoke',
+		step: 'observe',
+		status: 'failed',
+		durationMs: 300_000,
+		reason: 'gate errors: errors 9.10 % > 1 %',
+	},
+];
+
 /** A store the test can move on, like the driver does. */
 export const createTestStore = (state: RunState) => {
 	let current = state;

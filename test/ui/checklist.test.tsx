@@ -6,6 +6,7 @@ import {Checklist, type ChecklistProps} from '../../source/ui/Checklist.js';
 import {
 	createTestStore,
 	failingGate,
+	failingSecondGate,
 	fold,
 	keys,
 	lineCount,
@@ -302,6 +303,17 @@ describe('charts and layout', () => {
 			for (const line of text.split('\n')) expect(line.length).toBeLessThanOrEqual(size.columns);
 		});
 	}
+
+	test('given the second gate failed, its chart comes first, where a short terminal still has room for it', async () => {
+		const ui = show(failingSecondGate, {size: {columns: 80, rows: 24}});
+		await settle();
+		const text = stripAnsi(ui.lastFrame());
+		const chartTitle = text.split('\n').find((line) => line.includes('┼') || line.includes('┤'));
+		expect(chartTitle).toContain('Fehler-Rate');
+		expect(text.indexOf('Fehler-Rate')).toBeLessThan(text.indexOf('p95 Latenz'));
+		// The step's own evidence line names the failing gate, not the first one.
+		expect(text).toMatch(/errors [▁-█]+ ✗ fail errors 9\.1 % > 1 %/);
+	});
 
 	test('below 20 rows the charts give way to one verdict line per gate', async () => {
 		const ui = show(failingGate, {size: {columns: 80, rows: 16}, colour: true});
