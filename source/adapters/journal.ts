@@ -5,7 +5,9 @@ import type {EngineEvent} from '../engine/events.js';
 
 // journal.ndjson: one line per event, the event's own fields at top level (the same shape as
 // `--json`) plus `seq` and `prev`, the sha256 of the previous line, so an edit or a removed line
-// breaks the chain and is reported instead of silently replayed.
+// breaks the chain and is reported instead of silently replayed. The chain alone cannot see its own
+// end cut off or its last line edited: journal.ndjson.head holds the seq and hash of the last line,
+// rewritten (and fsynced) after every append, so those are reported too.
 
 export type JournalEntry = {seq: number; prev: string; event: EngineEvent};
 
@@ -107,6 +109,51 @@ const scan = (data: Buffer, from: ChainEnd, name: string, tail: 'wait' | 'torn')
 	return {ok: true, entries, end, consumed: position, tornBytes: 0, missingNewline};
 };
 
+export const headFileOf = (file: string): string => `${file}.head`;
+
+type Head = {seq: number; hash: string};
+
+/** "000000000042 <sha256>\n": fixed width, so each rewrite overwrites the whole record in place. */
+const formatHead = (head: Head): string => `${String(head.seq).padStart(12, '0')} ${head.hash}\n`;
+
+const readHead = (file: string): Head | 'missing' | 'unreadable' => {
+	let text: string;
+	try {
+		text = fs.readFileSync(headFileOf(file), 'utf8');
+	} catch {
+		return 'missing';
+	}
+	// Created but not yet written (greenlight stopped right after opening it): as good as missing.
+	if (text === '') return 'missing';
+	const match = /^(\d{12}) ([0-9a-f]{64}|genesis)\n?$/.exec(text);
+	return match ? {seq: Number(match[1]), hash: match[2]!} : 'unreadable';
+};
+
+/**
+ * Checks the end of a verified chain against the head. The head may lag one line behind (greenlight
+ * stopped between writing a line and its head), never more, and never lead.
+ */
+const checkHead = (file: string, entries: readonly JournalEntry[], end: ChainEnd): string | undefined => {
+	const name = path.basename(file);
+	const found = readHead(file);
+	// Before the first head is written a journal has at most its first line.
+	const head = found === 'missing' ? {seq: 0, hash: GENESIS} : found;
+	if (head === 'unreadable') return `${name}.head: unreadable (edited or corrupted); the end of the journal cannot be verified`;
+	if (head.seq > end.seq) {
+		return `${name}: ends at line ${end.line}, but its head records ${head.seq} events (lines removed at the end)`;
+	}
+	if (head.seq === end.seq && head.hash !== end.prev) return `${name} line ${end.line}: the last line was edited (it no longer matches the head)`;
+	if (head.seq === end.seq - 1 && head.hash !== (entries.at(-1)?.prev ?? GENESIS)) {
+		return `${name} line ${end.line - 1}: the line was edited (it no longer matches the head)`;
+	}
+	if (head.seq < end.seq - 1) {
+		return found === 'missing'
+			? `${name}.head is missing (deleted?); the end of the journal cannot be verified`
+			: `${name}: ${end.seq - head.seq} lines after line ${head.seq} were not written by greenlight`;
+	}
+	return undefined;
+};
+
 const tornWarning = (name: string, end: ChainEnd): string =>
 	`${name} line ${end.line + 1}: torn last line dropped (greenlight stopped while writing it); ${end.line} events kept`;
 
@@ -120,6 +167,8 @@ export const readJournal = (file: string): JournalRead => {
 	}
 	const scanned = scan(data, start, name, 'torn');
 	if (!scanned.ok) return scanned;
+	const headProblem = checkHead(file, scanned.entries, scanned.end);
+	if (headProblem) return {ok: false, message: headProblem};
 	return {
 		ok: true,
 		events: scanned.entries.map((entry) => entry.event),
@@ -156,17 +205,27 @@ export const openJournal = (file: string): Journal => {
 		const data = fs.readFileSync(file);
 		const scanned = scan(data, start, path.basename(file), 'torn');
 		if (!scanned.ok) throw new Error(`${scanned.message}; refusing to append to ${file}`);
+		const headProblem = checkHead(file, scanned.entries, scanned.end);
+		if (headProblem) throw new Error(`${headProblem}; refusing to append to ${file}`);
 		if (scanned.tornBytes > 0) fs.truncateSync(file, scanned.consumed);
 		end = scanned.end;
 		missingNewline = scanned.missingNewline;
 	}
 	const created = !fs.existsSync(file);
 	let fd: number | undefined = fs.openSync(file, 'a');
+	let headFd: number | undefined = fs.openSync(headFileOf(file), fs.existsSync(headFileOf(file)) ? 'r+' : 'w');
 	if (created) syncDirectory(path.dirname(file));
 	if (missingNewline) {
 		writeAll(fd, '\n');
 		fs.fsyncSync(fd);
 	}
+	const writeHead = () => {
+		if (headFd === undefined) return;
+		const record = Buffer.from(formatHead({seq: end.seq, hash: end.prev}));
+		fs.writeSync(headFd, record, 0, record.length, 0);
+		fs.fsyncSync(headFd);
+	};
+	writeHead();
 	return {
 		append(event) {
 			if (fd === undefined) throw new Error(`journal ${file} is closed`);
@@ -174,11 +233,15 @@ export const openJournal = (file: string): Journal => {
 			writeAll(fd, `${line}\n`);
 			fs.fsyncSync(fd);
 			end = {seq: end.seq + 1, prev: hashLine(line), line: end.line + 1};
+			// After the line: a crash in between leaves the head one line behind, which reading allows.
+			writeHead();
 		},
 		close() {
 			if (fd === undefined) return;
 			fs.closeSync(fd);
+			if (headFd !== undefined) fs.closeSync(headFd);
 			fd = undefined;
+			headFd = undefined;
 		},
 	};
 };

@@ -69,7 +69,7 @@ describe('journal', () => {
 		const realWrite = fs.writeSync;
 		const realFsync = fs.fsyncSync;
 		vi.spyOn(fs, 'writeSync').mockImplementation(((...args: unknown[]) => {
-			order.push('write');
+			order.push(String(args[1]).startsWith('{') ? 'write line' : 'write head');
 			return Reflect.apply(realWrite, fs, args) as number;
 		}) as typeof fs.writeSync);
 		const fsync = vi.spyOn(fs, 'fsyncSync').mockImplementation((fd) => {
@@ -81,8 +81,9 @@ describe('journal', () => {
 		order.push('returned');
 		journal.close();
 
-		expect(order).toEqual(['write', 'fsync', 'returned']);
-		expect(fsync).toHaveBeenCalledTimes(1);
+		// The line is on disk first; the head that records it follows, both before append returns.
+		expect(order).toEqual(['write line', 'fsync', 'write head', 'fsync', 'returned']);
+		expect(fsync).toHaveBeenCalledTimes(2);
 		expect(lines()).toHaveLength(1);
 	});
 
@@ -155,6 +156,49 @@ describe('journal', () => {
 		fs.writeFileSync(file, `${all.join('\n')}\n`);
 
 		expect(readJournal(file)).toEqual({ok: false, message: expect.stringMatching(/^journal\.ndjson line 2: not a journal entry/)});
+	});
+
+	it('given whole lines removed at the end, when read, then the head exposes the cut', () => {
+		writeEvents(fiveEvents());
+		fs.writeFileSync(file, `${lines().slice(0, 3).join('\n')}\n`);
+
+		expect(readJournal(file)).toEqual({ok: false, message: 'journal.ndjson: ends at line 3, but its head records 5 events (lines removed at the end)'});
+		expect(() => openJournal(file)).toThrow(/lines removed at the end.*refusing to append/);
+	});
+
+	it('given the last line edited, when read, then the head exposes it', () => {
+		writeEvents(fiveEvents());
+		const all = lines();
+		all[4] = all[4]!.replace('drei', 'DREI');
+		fs.writeFileSync(file, `${all.join('\n')}\n`);
+
+		expect(readJournal(file)).toEqual({ok: false, message: 'journal.ndjson line 5: the last line was edited (it no longer matches the head)'});
+	});
+
+	it('given chained lines appended by someone else, or the head deleted, when read, then the journal is refused', () => {
+		writeEvents(fiveEvents());
+		const forged = (seq: number, prev: string) => JSON.stringify({seq, prev, ...note(9_000 + seq, 'forged')});
+		const sixth = forged(6, sha256(lines()[4]!));
+		fs.appendFileSync(file, `${sixth}\n${forged(7, sha256(sixth))}\n`);
+		expect(readJournal(file)).toEqual({ok: false, message: 'journal.ndjson: 2 lines after line 5 were not written by greenlight'});
+
+		fs.rmSync(file);
+		fs.rmSync(`${file}.head`);
+		writeEvents(fiveEvents());
+		fs.rmSync(`${file}.head`);
+		expect(readJournal(file)).toEqual({ok: false, message: 'journal.ndjson.head is missing (deleted?); the end of the journal cannot be verified'});
+	});
+
+	it('given greenlight stopped between a line and its head, when read and continued, then nothing is reported and the chain goes on', () => {
+		writeEvents(fiveEvents().slice(0, 4));
+		const head = fs.readFileSync(`${file}.head`);
+		writeEvents([fiveEvents()[4]!]);
+		// The head as it was before the last append: one line behind.
+		fs.writeFileSync(`${file}.head`, head);
+
+		expect(readJournal(file)).toEqual({ok: true, events: fiveEvents(), warnings: []});
+		writeEvents([note(6_000, 'vier')]);
+		expect(readJournal(file)).toMatchObject({ok: true, events: [...fiveEvents(), note(6_000, 'vier')]});
 	});
 
 	it('given a tampered journal, when opened for appending, then it refuses instead of extending it', () => {
