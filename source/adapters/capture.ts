@@ -1,5 +1,5 @@
 import {JSONPath} from 'jsonpath-plus';
-import type {Capture} from '../runbook/schema.js';
+import type {Capture, JsonExpectation} from '../runbook/schema.js';
 
 export type CaptureResult = {ok: true; value: string} | {ok: false; reason: string};
 
@@ -86,3 +86,49 @@ export const captureFailureWithoutOutput = (captures: Readonly<Record<string, Ca
 	const [name, spec] = failing;
 	return `capture ${name}: nothing taken by ${'regex' in spec ? `/${spec.regex}/` : spec.json}`;
 };
+
+/**
+ * Checks JSON text (a command's stdout, a response body) against expectations, all of which must
+ * hold. Returns what is wrong, in words, or undefined. `hideValues`: a secret step's values are not
+ * quoted, only the path that failed.
+ */
+export const checkJsonExpectations = (
+	expectations: JsonExpectation | readonly JsonExpectation[],
+	text: string,
+	what: string,
+	hideValues = false,
+): string | undefined => {
+	const parsed = parseJsonLoosely(text);
+	const list: readonly JsonExpectation[] = Array.isArray(expectations) ? expectations : [expectations as JsonExpectation];
+	if (!parsed.ok) return `${what} is not JSON, so ${list.map((expectation) => expectation.path).join(', ')} cannot be read`;
+	const shown = (value: unknown) => (hideValues ? 'not as expected' : `was ${JSON.stringify(value)}`);
+	for (const expectation of list) {
+		let matches: unknown[];
+		try {
+			matches = jsonPathMatches(expectation.path, parsed.value);
+		} catch (error) {
+			return `cannot evaluate ${expectation.path}: ${(error as Error).message}`;
+		}
+		if (expectation.absent) {
+			if (matches.length > 0) {
+				const found = hideValues ? `${matches.length} value(s)` : matches.slice(0, 3).map((value) => JSON.stringify(value)).join(', ') + (matches.length > 3 ? ', …' : '');
+				return `${expectation.path} should find nothing, found ${found}`;
+			}
+			continue;
+		}
+		if (matches.length === 0) return `nothing at ${expectation.path}`;
+		for (const value of matches) {
+			if (expectation.equals !== undefined && value !== expectation.equals) {
+				return `${expectation.path} ${shown(value)} (expected ${JSON.stringify(expectation.equals)})`;
+			}
+			if (expectation.matches !== undefined && !outputPattern(expectation.matches).test(valueAsText(value))) {
+				return `${expectation.path} ${shown(value)} (expected to match /${expectation.matches}/)`;
+			}
+		}
+	}
+	return undefined;
+};
+
+/** The paths an expectation checks, as evidence: "$.a, $.b as expected". */
+export const describeJsonExpectations = (expectations: JsonExpectation | readonly JsonExpectation[]): string =>
+	`${(Array.isArray(expectations) ? expectations : [expectations as JsonExpectation]).map((expectation) => expectation.path).join(', ')} as expected`;

@@ -2,7 +2,7 @@ import path from 'node:path';
 import {parseDuration} from '../runbook/duration.js';
 import type {CommandStep} from '../runbook/schema.js';
 import {substitute, substituteArgv, substituteRecord} from '../runbook/template.js';
-import {captureAll, captureFailureWithoutOutput, outputPattern, passedWith} from './capture.js';
+import {captureAll, captureFailureWithoutOutput, checkJsonExpectations, describeJsonExpectations, outputPattern, passedWith} from './capture.js';
 import {runCommand, type CommandOutcome, type CommandSpec} from './command-runner.js';
 import {lastLine} from './metrics/command-source.js';
 import {SECRET_OUTPUT_HIDDEN, type StepExecutor, type StepResult} from './step-context.js';
@@ -51,6 +51,11 @@ export const judgeCommand = (step: CommandStep, outcome: CommandOutcome): StepRe
 	if (step.expect?.stdout !== undefined) {
 		if (!outputPattern(step.expect.stdout).test(outcome.stdout)) return failed(`stdout did not match /${step.expect.stdout}/`);
 		evidence.push(`stdout matched /${step.expect.stdout}/`);
+	}
+	if (step.expect?.json) {
+		const problem = checkJsonExpectations(step.expect.json, outcome.stdout, 'stdout', step.secret);
+		if (problem) return failed(problem);
+		evidence.push(describeJsonExpectations(step.expect.json));
 	}
 	const captures = captureAll(step.capture, outcome.stdout);
 	if (!captures.ok) return failed(step.secret ? captureFailureWithoutOutput(step.capture, outcome.stdout) : captures.reason);

@@ -1,7 +1,7 @@
 import {parseDuration} from '../runbook/duration.js';
 import type {HttpStep} from '../runbook/schema.js';
 import {substitute, substituteRecord} from '../runbook/template.js';
-import {captureAll, captureFailureWithoutOutput, jsonPathMatches, outputPattern, passedWith, valueAsText} from './capture.js';
+import {captureAll, captureFailureWithoutOutput, checkJsonExpectations, describeJsonExpectations, outputPattern, passedWith} from './capture.js';
 import {SECRET_OUTPUT_HIDDEN, type StepExecutor, type StepResult} from './step-context.js';
 
 export const DEFAULT_HTTP_TIMEOUT = '10s';
@@ -62,10 +62,10 @@ export const judgeHttpAnswer = (step: HttpStep, answer: HttpAnswer): StepResult 
 		evidence.push(`body matched /${expect.body}/`);
 	}
 	if (expect.json) {
-		const problem = checkJson(expect.json, answer.body);
-		// The problem quotes the value found; a secret step's answer is not shown, so only the path is named.
-		if (problem) return {status: 'failed', reason: step.secret ? `${expect.json.path} not as expected ${SECRET_OUTPUT_HIDDEN}` : problem};
-		evidence.push(`${expect.json.path} as expected`);
+		// A secret step's answer is not quoted: the reason names the path only.
+		const problem = checkJsonExpectations(expect.json, answer.body, 'response', step.secret);
+		if (problem) return {status: 'failed', reason: step.secret ? `${problem} ${SECRET_OUTPUT_HIDDEN}` : problem};
+		evidence.push(describeJsonExpectations(expect.json));
 	}
 	const captures = captureAll(step.capture, answer.body);
 	if (!captures.ok) {
@@ -75,34 +75,6 @@ export const judgeHttpAnswer = (step: HttpStep, answer: HttpAnswer): StepResult 
 		};
 	}
 	return passedWith(evidence, captures.captured);
-};
-
-type JsonExpectation = NonNullable<NonNullable<HttpStep['expect']>['json']>;
-
-/** Every value at the path must be as expected, so "$.machines[*].state" equals "started" means all of them. */
-const checkJson = (expectation: JsonExpectation, body: string): string | undefined => {
-	let document: unknown;
-	try {
-		document = JSON.parse(body);
-	} catch {
-		return `response is not JSON, so ${expectation.path} cannot be read`;
-	}
-	let matches: unknown[];
-	try {
-		matches = jsonPathMatches(expectation.path, document);
-	} catch (error) {
-		return `cannot evaluate ${expectation.path}: ${(error as Error).message}`;
-	}
-	if (matches.length === 0) return `nothing at ${expectation.path}`;
-	for (const value of matches) {
-		if (expectation.equals !== undefined && value !== expectation.equals) {
-			return `${expectation.path} was ${JSON.stringify(value)} (expected ${JSON.stringify(expectation.equals)})`;
-		}
-		if (expectation.matches !== undefined && !outputPattern(expectation.matches).test(valueAsText(value))) {
-			return `${expectation.path} was ${JSON.stringify(value)} (expected to match /${expectation.matches}/)`;
-		}
-	}
-	return undefined;
 };
 
 /** Sends the step's request with its own timeout and the step's cancellation; a failure comes back as a reason. */

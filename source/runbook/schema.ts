@@ -44,6 +44,19 @@ export const Variable = z
 	})
 	.describe('A {{variable}}: from --var, env, default, a prompt or a capture.');
 
+const JsonExpectation = z
+	.strictObject({
+		path: JsonPath,
+		equals: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional().describe('Every value at the path must equal this.'),
+		matches: RegexString.optional().describe('Every value at the path must match this regular expression.'),
+		absent: z.boolean().optional().describe('true: the path must find nothing, e.g. "$.checks[?(@.status != \'passing\')]".'),
+	})
+	.describe('Read the JSON (of stdout or the response body) at a path; without equals/matches/absent it must find something.');
+
+/** One expectation, or several that must all hold. */
+const JsonExpectations = z.union([JsonExpectation, z.array(JsonExpectation).min(1)]);
+export type JsonExpectation = z.infer<typeof JsonExpectation>;
+
 export const Capture = z.union([
 	z.strictObject({regex: RegexString.describe('First group (or whole match) becomes the value.')}),
 	z.strictObject({json: JsonPath.describe('Matches are joined with "," when several.')}),
@@ -79,6 +92,7 @@ export const CommandStep = z.strictObject({
 		.strictObject({
 			exitCode: z.number().int().optional().describe('Default 0.'),
 			stdout: RegexString.optional().describe('Standard output must match this regular expression (multiline: ^ and $ match at line ends).'),
+			json: JsonExpectations.optional().describe('Standard output is JSON and holds these values.'),
 		})
 		.optional(),
 	capture: z.record(Identifier, Capture).optional().describe('Variables taken from standard output.'),
@@ -96,13 +110,7 @@ export const HttpStep = z.strictObject({
 		.strictObject({
 			status: z.number().int().min(100).max(599).optional().describe('Default: any 2xx.'),
 			body: RegexString.optional().describe('The response body must match this regular expression (multiline: ^ and $ match at line ends).'),
-			json: z
-				.strictObject({
-					path: JsonPath,
-					equals: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
-					matches: RegexString.optional(),
-				})
-				.optional(),
+			json: JsonExpectations.optional().describe('The response body is JSON and holds these values.'),
 		})
 		.optional(),
 	capture: z.record(Identifier, Capture).optional(),

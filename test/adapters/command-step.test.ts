@@ -129,6 +129,36 @@ describe('expectations', () => {
 		expect(failing.result).toMatchObject({status: 'failed', exitCode: 0, reason: 'stdout did not match /"started"/'});
 	});
 
+	test('given JSON expectations on stdout, then every one must hold and a failure names the path and the value found', async () => {
+		const status = (machines: unknown[]) => [node, 'say.mjs', '0', JSON.stringify({Name: 'lokaltreu-api-green', Machines: machines})];
+		const expectJson = [
+			{path: '$.Machines[*].state', equals: 'started'},
+			{path: "$.Machines[*].checks[?(@.status != 'passing')].status", absent: true},
+		];
+		const healthy = {state: 'started', checks: [{name: 'http-8080', status: 'passing'}]};
+		const passing = await run(commandStep({run: status([healthy, healthy]), expect: {json: expectJson}}));
+		expect(passing.result).toMatchObject({
+			status: 'passed',
+			reason: "exit code 0; $.Machines[*].state, $.Machines[*].checks[?(@.status != 'passing')].status as expected",
+		});
+
+		const stopped = await run(commandStep({run: status([healthy, {...healthy, state: 'stopped'}]), expect: {json: expectJson}}));
+		expect(stopped.result).toMatchObject({status: 'failed', reason: '$.Machines[*].state was "stopped" (expected "started")'});
+
+		const critical = await run(commandStep({run: status([healthy, {state: 'started', checks: [{status: 'critical'}]}]), expect: {json: expectJson}}));
+		expect(critical.result).toMatchObject({status: 'failed', reason: `$.Machines[*].checks[?(@.status != 'passing')].status should find nothing, found "critical"`});
+
+		const notJson = await run(commandStep({run: [node, 'say.mjs', '0', 'Error: no such app'], expect: {json: {path: '$.Machines'}}}));
+		expect(notJson.result).toMatchObject({status: 'failed', reason: 'stdout is not JSON, so $.Machines cannot be read'});
+	});
+
+	test('given a secret step whose JSON is not as expected, the reason names the path, not the value', async () => {
+		const {result} = await run(
+			commandStep({run: [node, 'say.mjs', '0', '{"token":"tok-s3cret"}'], secret: true, expect: {json: {path: '$.token', matches: '^ok'}}}),
+		);
+		expect(result.reason).toBe('$.token not as expected (expected to match /^ok/) (output hidden: secret step)');
+	});
+
 	test('given a program that is not installed, then the step fails with "command not found"', async () => {
 		const {result} = await run(commandStep({run: ['fly-not-installed-here', 'status']}));
 		expect(result).toMatchObject({status: 'failed', reason: 'command not found: fly-not-installed-here'});

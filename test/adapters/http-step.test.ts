@@ -198,7 +198,7 @@ describe('a secret step', () => {
 		const {result} = await run(
 			httpStep({url: `${base}/echo`, method: 'POST', headers: {'x-token': 'tok-s3cret-value'}, expect: {json: {path: '$.token', equals: 'other'}}, secret: true}),
 		);
-		expect(result).toEqual({status: 'failed', reason: '$.token not as expected (output hidden: secret step)'});
+		expect(result).toEqual({status: 'failed', reason: '$.token not as expected (expected "other") (output hidden: secret step)'});
 	});
 
 	test('given a capture that finds nothing, the reason names the capture, not the answer', async () => {
