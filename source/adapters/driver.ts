@@ -7,8 +7,9 @@ import {
 	canRollback,
 	confirmBlocker,
 	currentPhase,
-	nextAutomatedStep,
 	manualStepAwaiting,
+	nextAutomatedStep,
+	pairMayConfirm,
 	rollbackDone,
 	stepAwaitingOperator,
 	stuckStep,
@@ -24,7 +25,6 @@ import {createStepOutput} from './step-output.js';
 export type DriverJournal = {append(event: EngineEvent): void};
 
 export type DriverRedactor = {
-	redact(text: string): string;
 	stream(): (line: string) => string;
 	redactEvent<E extends EngineEvent>(event: E): E;
 	addSecret(value: string): void;
@@ -374,12 +374,15 @@ export const createDriver = (options: DriverOptions): Driver => {
 		if (intent.type === 'note') return send(intent, by);
 		if (intent.type !== 'confirm') return {ok: false, reason: `a pair cannot ${intent.type}; the driver does`};
 		const phase = currentPhase(state);
-		if (!phase || phase.confirm !== 'pair') {
-			return {ok: false, reason: `"${phase?.title ?? 'this phase'}" is confirmed by the driver alone; a pair confirms four-eyes phases only`};
+		if (!phase) return {ok: false, reason: 'nothing to confirm'};
+		switch (pairMayConfirm(phase)) {
+			case 'driver-only':
+				return {ok: false, reason: `"${phase.title}" is confirmed by the driver alone; a pair confirms four-eyes phases only`};
+			case 'driver-first':
+				return {ok: false, reason: `the driver confirms "${phase.title}" first; then the pair gives the second confirmation`};
+			case 'yes':
+				return send(intent, by);
 		}
-		// The driver, who watched the checks run, confirms first; the pair gives the second pair of eyes.
-		if (phase.confirmations.length === 0) return {ok: false, reason: `the driver confirms "${phase.title}" first; then the pair gives the second confirmation`};
-		return send(intent, by);
 	};
 
 	const start = () => {

@@ -1,9 +1,15 @@
 import {changesProduction, isAutomated} from '../runbook/schema.js';
 import type {StepStatus} from './events.js';
-import type {PhaseState, RunState, StepState} from './state.js';
+import type {GateState, PhaseState, RunState, StepState} from './state.js';
 
 const settled = (status: StepStatus): boolean =>
 	status === 'passed' || status === 'skipped' || status === 'overridden';
+
+/** Failed, or its outcome unknown: a step that needs the operator's decision before anything goes on. */
+export const isStuck = (status: StepStatus): boolean => status === 'failed' || status === 'unknown';
+
+/** A gate whose latest sample did not pass: what the screen shows first. */
+export const isFailingGate = (gate: GateState): boolean => gate.lastVerdict === 'fail' || gate.lastVerdict === 'unknown';
 
 /** The phase the operator works on: the first unconfirmed one, or the rollback once it began. */
 export const currentPhase = (state: RunState): PhaseState | undefined => {
@@ -37,7 +43,7 @@ export const nextAutomatedStep = (state: RunState): StepRef | undefined => {
 export const confirmBlocker = (state: RunState, operator?: string): string | undefined => {
 	const phase = currentPhase(state);
 	if (!phase) return undefined;
-	const stuck = phase.steps.find((step) => step.status === 'failed' || step.status === 'unknown');
+	const stuck = stuckStep(state)?.step;
 	for (const step of stuck ? [stuck] : phase.steps) {
 		if (settled(step.status)) continue;
 		const failingGate = step.gates.find((gate) => !gate.holds && gate.lastVerdict !== 'pending');
@@ -82,7 +88,7 @@ export const displayStatus = (phase: PhaseState, index: number): StepStatus => {
 	if (step.status !== 'pending') return step.status;
 	const earlierStuck = phase.steps
 		.slice(0, index)
-		.some((earlier) => isAutomated(earlier.step) && (earlier.status === 'failed' || earlier.status === 'unknown'));
+		.some((earlier) => isAutomated(earlier.step) && isStuck(earlier.status));
 	return earlierStuck && isAutomated(step.step) ? 'blocked' : 'pending';
 };
 
@@ -93,22 +99,29 @@ export const allPhasesConfirmed = (state: RunState): boolean => state.phases.eve
 export const rollbackDone = (state: RunState): boolean =>
 	Boolean(state.rollback?.active && state.rollback.steps.every((step) => settled(step.status)));
 
-/** The failed or unknown step of the current phase: what t, o, r and a decision act on. */
-export const stuckStep = (state: RunState): StepRef | undefined => {
+/** The first step of the current phase that passes `test`. */
+const firstInCurrentPhase = (state: RunState, test: (step: StepState) => boolean): StepRef | undefined => {
 	const phase = currentPhase(state);
 	if (!phase) return undefined;
-	const index = phase.steps.findIndex((step) => step.status === 'failed' || step.status === 'unknown');
+	const index = phase.steps.findIndex(test);
 	const step = phase.steps[index];
 	return step ? {phase, step, index} : undefined;
 };
 
+/** The failed or unknown step of the current phase: what t, o, r and a decision act on. */
+export const stuckStep = (state: RunState): StepRef | undefined => firstInCurrentPhase(state, (step) => isStuck(step.status));
+
 /** The first manual step (or linked checklist) of the current phase still to be ticked: what Space acts on. */
-export const manualStepAwaiting = (state: RunState): StepRef | undefined => {
-	const phase = currentPhase(state);
-	if (!phase) return undefined;
-	const index = phase.steps.findIndex((step) => !isAutomated(step.step) && !settled(step.status));
-	const step = phase.steps[index];
-	return step ? {phase, step, index} : undefined;
+export const manualStepAwaiting = (state: RunState): StepRef | undefined =>
+	firstInCurrentPhase(state, (step) => !isAutomated(step.step) && !settled(step.status));
+
+/**
+ * Whether a pair may confirm this phase: only four-eyes phases, and only as the second confirmation
+ * (the driver, who watched the checks run, confirms first).
+ */
+export const pairMayConfirm = (phase: PhaseState): 'yes' | 'driver-only' | 'driver-first' => {
+	if (phase.confirm !== 'pair') return 'driver-only';
+	return phase.confirmations.length === 0 ? 'driver-first' : 'yes';
 };
 
 /** The step that needs the operator: a failed or unknown one first, else a manual one to tick. */

@@ -1,6 +1,6 @@
 import type {Key} from 'ink';
 import type {Intent} from '../engine/intents.js';
-import {canRollback, confirmBlocker, currentPhase} from '../engine/select.js';
+import {canRollback, confirmBlocker, currentPhase, pairMayConfirm} from '../engine/select.js';
 import type {RunState} from '../engine/state.js';
 import {isAutomated} from '../runbook/schema.js';
 import type {ChecklistRole} from './store.js';
@@ -85,11 +85,10 @@ const confirm = (context: KeyContext): KeyOutcome => {
 	if (blocker) return {mode: normal, flash: `Enter blocked: ${blocker}`};
 	const phase = currentPhase(context.state);
 	if (!phase) return {mode: normal, flash: 'Nothing left to confirm'};
-	if (context.role === 'pair' && phase.confirm !== 'pair') {
-		return {mode: normal, flash: `"${phase.title}" is confirmed by the driver; a pair confirms four-eyes phases only`};
-	}
-	if (context.role === 'pair' && phase.confirmations.length === 0) {
-		return {mode: normal, flash: `The driver confirms "${phase.title}" first; then Enter gives the second confirmation`};
+	if (context.role === 'pair') {
+		const may = pairMayConfirm(phase);
+		if (may === 'driver-only') return {mode: normal, flash: `"${phase.title}" is confirmed by the driver; a pair confirms four-eyes phases only`};
+		if (may === 'driver-first') return {mode: normal, flash: `The driver confirms "${phase.title}" first; then Enter gives the second confirmation`};
 	}
 	// The phase on screen goes with the key: a screen a moment behind never confirms the next phase.
 	return {mode: normal, intent: {type: 'confirm', phase: phase.id}};

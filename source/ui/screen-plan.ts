@@ -1,4 +1,4 @@
-import {currentPhase} from '../engine/select.js';
+import {currentPhase, isFailingGate, isStuck} from '../engine/select.js';
 import type {PhaseState, RunState, StepState} from '../engine/state.js';
 import {isAutomated} from '../runbook/schema.js';
 import {gateSummary} from './gate-evidence.js';
@@ -33,7 +33,7 @@ export const focusStep = (state: RunState): {phase: PhaseState; step: StepState}
 	const pick = (test: (step: StepState) => boolean) => phase.steps.find(test);
 	const step =
 		pick((step) => step.status === 'running' && isAutomated(step.step)) ??
-		pick((step) => step.status === 'failed' || step.status === 'unknown') ??
+		pick((step) => isStuck(step.status)) ??
 		pick((step) => step.status === 'running');
 	return step ? {phase, step} : undefined;
 };
@@ -42,7 +42,7 @@ const chartable = (step: StepState | undefined): boolean =>
 	Boolean(
 		step &&
 			step.gates.length > 0 &&
-			(step.status === 'running' || step.status === 'failed' || step.status === 'unknown'),
+			(step.status === 'running' || isStuck(step.status)),
 	);
 
 const flatten = (blocks: StepBlock[], withDetails: (index: number) => boolean): Line[] =>
@@ -132,7 +132,7 @@ export const planScreen = (
 	const focus = focusStep(state);
 	const gates = focus && chartable(focus.step) ? focus.step.gates : [];
 	// A failing gate is what the operator has to see: its chart comes first, the others keep their order.
-	const failing = (index: number) => (gates[index]?.lastVerdict === 'fail' || gates[index]?.lastVerdict === 'unknown' ? 0 : 1);
+	const failing = (index: number) => (isFailingGate(gates[index]!) ? 0 : 1);
 	const order = gates.map((_, index) => index).sort((a, b) => failing(a) - failing(b) || a - b);
 	const wantCharts = gates.length > 0 && size.rows >= CHART_MIN_ROWS;
 	const hasLog = Boolean(focus && focus.step.log.length > 0);

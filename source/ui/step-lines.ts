@@ -1,6 +1,6 @@
 import {formatDuration, parseDuration} from '../runbook/duration.js';
 import {isAutomated} from '../runbook/schema.js';
-import {displayStatus} from '../engine/select.js';
+import {displayStatus, isFailingGate} from '../engine/select.js';
 import type {PhaseState, RunState, StepState} from '../engine/state.js';
 import {sparkline, verdictText} from './gate-evidence.js';
 import type {ChecklistRole} from './store.js';
@@ -54,7 +54,7 @@ const evidenceLine = (step: StepState, context: LineContext): string | undefined
 	const left = remainingBakeMs(step, context.now, context.speed);
 	if (left !== undefined) parts.push(`${formatDuration(left)} bake left`);
 	// The gate that fails (or cannot be read) is the evidence to show; else the first one.
-	const first = step.gates.find((gate) => gate.lastVerdict === 'fail' || gate.lastVerdict === 'unknown') ?? step.gates[0];
+	const first = step.gates.find(isFailingGate) ?? step.gates[0];
 	if (first) {
 		const spark = sparkline(first.green);
 		const metric = context.state.metrics[first.metric];
