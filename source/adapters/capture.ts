@@ -87,6 +87,10 @@ export const captureFailureWithoutOutput = (captures: Readonly<Record<string, Ca
 	return `capture ${name}: nothing taken by ${'regex' in spec ? `/${spec.regex}/` : spec.json}`;
 };
 
+/** A runbook may give one expectation or a list of them. */
+const asList = (expectations: JsonExpectation | readonly JsonExpectation[]): readonly JsonExpectation[] =>
+	Array.isArray(expectations) ? expectations : [expectations as JsonExpectation];
+
 /**
  * Checks JSON text (a command's stdout, a response body) against expectations, all of which must
  * hold. Returns what is wrong, in words, or undefined. `hideValues`: a secret step's values are not
@@ -99,7 +103,7 @@ export const checkJsonExpectations = (
 	hideValues = false,
 ): string | undefined => {
 	const parsed = parseJsonLoosely(text);
-	const list: readonly JsonExpectation[] = Array.isArray(expectations) ? expectations : [expectations as JsonExpectation];
+	const list = asList(expectations);
 	if (!parsed.ok) return `${what} is not JSON, so ${list.map((expectation) => expectation.path).join(', ')} cannot be read`;
 	const shown = (value: unknown) => (hideValues ? 'not as expected' : `was ${JSON.stringify(value)}`);
 	for (const expectation of list) {
@@ -131,4 +135,4 @@ export const checkJsonExpectations = (
 
 /** The paths an expectation checks, as evidence: "$.a, $.b as expected". */
 export const describeJsonExpectations = (expectations: JsonExpectation | readonly JsonExpectation[]): string =>
-	`${(Array.isArray(expectations) ? expectations : [expectations as JsonExpectation]).map((expectation) => expectation.path).join(', ')} as expected`;
+	`${asList(expectations).map((expectation) => expectation.path).join(', ')} as expected`;

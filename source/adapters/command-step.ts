@@ -5,7 +5,7 @@ import {substitute, substituteArgv, substituteRecord} from '../runbook/template.
 import {captureAll, captureFailureWithoutOutput, checkJsonExpectations, describeJsonExpectations, outputPattern, passedWith} from './capture.js';
 import {runCommand, type CommandOutcome, type CommandSpec} from './command-runner.js';
 import {lastLine} from './metrics/command-source.js';
-import {SECRET_OUTPUT_HIDDEN, type StepExecutor, type StepResult} from './step-context.js';
+import {failureReason, type StepExecutor, type StepResult} from './step-context.js';
 
 export const DEFAULT_COMMAND_TIMEOUT = '10m';
 
@@ -24,8 +24,6 @@ const prepare = (context: Parameters<StepExecutor<CommandStep>>[0]): CommandSpec
 	};
 };
 
-/** What a secret step's failure says instead of its output: the reason may reach the screen and the journal. */
-
 /**
  * Judges a finished command against the step's expectations and takes its captures. A secret
  * step's reason names what failed, never a line of what the command printed.
@@ -33,7 +31,7 @@ const prepare = (context: Parameters<StepExecutor<CommandStep>>[0]): CommandSpec
 export const judgeCommand = (step: CommandStep, outcome: CommandOutcome): StepResult => {
 	const {exitCode} = outcome;
 	const timeout = step.timeout ?? DEFAULT_COMMAND_TIMEOUT;
-	const failed = (reason: string): StepResult => ({status: 'failed', exitCode, reason: step.secret ? `${reason} ${SECRET_OUTPUT_HIDDEN}` : reason});
+	const failed = (reason: string): StepResult => ({status: 'failed', exitCode, reason: failureReason(step, reason)});
 	if (outcome.error) return {status: 'failed', exitCode, reason: outcome.error};
 	if (outcome.cancelled) return {status: 'failed', exitCode, reason: 'cancelled'};
 	if (outcome.timedOut) return failed(`timed out after ${timeout} (process tree killed)`);

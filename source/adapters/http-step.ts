@@ -2,7 +2,7 @@ import {parseDuration} from '../runbook/duration.js';
 import type {HttpStep} from '../runbook/schema.js';
 import {substitute, substituteRecord} from '../runbook/template.js';
 import {captureAll, captureFailureWithoutOutput, checkJsonExpectations, describeJsonExpectations, outputPattern, passedWith} from './capture.js';
-import {SECRET_OUTPUT_HIDDEN, type StepExecutor, type StepResult} from './step-context.js';
+import {failureReason, type StepExecutor, type StepResult} from './step-context.js';
 
 export const DEFAULT_HTTP_TIMEOUT = '10s';
 
@@ -64,15 +64,12 @@ export const judgeHttpAnswer = (step: HttpStep, answer: HttpAnswer): StepResult 
 	if (expect.json) {
 		// A secret step's answer is not quoted: the reason names the path only.
 		const problem = checkJsonExpectations(expect.json, answer.body, 'response', step.secret);
-		if (problem) return {status: 'failed', reason: step.secret ? `${problem} ${SECRET_OUTPUT_HIDDEN}` : problem};
+		if (problem) return {status: 'failed', reason: failureReason(step, problem)};
 		evidence.push(describeJsonExpectations(expect.json));
 	}
 	const captures = captureAll(step.capture, answer.body);
 	if (!captures.ok) {
-		return {
-			status: 'failed',
-			reason: step.secret ? `${captureFailureWithoutOutput(step.capture, answer.body)} ${SECRET_OUTPUT_HIDDEN}` : captures.reason,
-		};
+		return {status: 'failed', reason: failureReason(step, step.secret ? captureFailureWithoutOutput(step.capture, answer.body) : captures.reason)};
 	}
 	return passedWith(evidence, captures.captured);
 };

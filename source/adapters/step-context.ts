@@ -37,3 +37,7 @@ export type StepExecutor<S extends Step = Step> = (context: StepContext<S>) => P
 
 /** Said instead of what a secret step printed or answered. */
 export const SECRET_OUTPUT_HIDDEN = '(output hidden: secret step)';
+
+/** A failure reason as it may be shown: a secret step's says that its output is hidden. */
+export const failureReason = (step: {secret?: boolean}, reason: string): string =>
+	step.secret ? `${reason} ${SECRET_OUTPUT_HIDDEN}` : reason;
