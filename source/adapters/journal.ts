@@ -154,6 +154,14 @@ const checkHead = (file: string, entries: readonly JournalEntry[], end: ChainEnd
 	return undefined;
 };
 
+/** A whole journal as written: its chain verified from the first line, and its end against the head. */
+const verifyWhole = (file: string, data: Buffer): Scanned => {
+	const scanned = scan(data, start, path.basename(file), 'torn');
+	if (!scanned.ok) return scanned;
+	const headProblem = checkHead(file, scanned.entries, scanned.end);
+	return headProblem ? {ok: false, message: headProblem} : scanned;
+};
+
 const tornWarning = (name: string, end: ChainEnd): string =>
 	`${name} line ${end.line + 1}: torn last line dropped (greenlight stopped while writing it); ${end.line} events kept`;
 
@@ -165,10 +173,8 @@ export const readJournal = (file: string): JournalRead => {
 	} catch (error) {
 		return {ok: false, message: `cannot read ${file}: ${(error as Error).message}`};
 	}
-	const scanned = scan(data, start, name, 'torn');
+	const scanned = verifyWhole(file, data);
 	if (!scanned.ok) return scanned;
-	const headProblem = checkHead(file, scanned.entries, scanned.end);
-	if (headProblem) return {ok: false, message: headProblem};
 	return {
 		ok: true,
 		events: scanned.entries.map((entry) => entry.event),
@@ -203,10 +209,8 @@ export const openJournal = (file: string): Journal => {
 	let missingNewline = false;
 	if (fs.existsSync(file)) {
 		const data = fs.readFileSync(file);
-		const scanned = scan(data, start, path.basename(file), 'torn');
+		const scanned = verifyWhole(file, data);
 		if (!scanned.ok) throw new Error(`${scanned.message}; refusing to append to ${file}`);
-		const headProblem = checkHead(file, scanned.entries, scanned.end);
-		if (headProblem) throw new Error(`${headProblem}; refusing to append to ${file}`);
 		if (scanned.tornBytes > 0) fs.truncateSync(file, scanned.consumed);
 		end = scanned.end;
 		missingNewline = scanned.missingNewline;
