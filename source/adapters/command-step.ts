@@ -3,8 +3,8 @@ import {parseDuration} from '../runbook/duration.js';
 import type {CommandStep} from '../runbook/schema.js';
 import {substitute, substituteArgv, substituteRecord} from '../runbook/template.js';
 import {captureAll, captureFailureWithoutOutput, checkJsonExpectations, describeJsonExpectations, outputPattern, passedWith} from './capture.js';
+import {lastLine} from './command-failure.js';
 import {runCommand, type CommandOutcome, type CommandSpec} from './command-runner.js';
-import {lastLine} from './metrics/command-source.js';
 import {failureReason, type StepExecutor, type StepResult} from './step-context.js';
 
 export const DEFAULT_COMMAND_TIMEOUT = '10m';

@@ -2,6 +2,7 @@ import {parseDuration} from '../runbook/duration.js';
 import type {HttpStep} from '../runbook/schema.js';
 import {substitute, substituteRecord} from '../runbook/template.js';
 import {captureAll, captureFailureWithoutOutput, checkJsonExpectations, describeJsonExpectations, outputPattern, passedWith} from './capture.js';
+import {fetchText, isSuccessStatus, type HttpAnswer, type HttpFailure} from './http-fetch.js';
 import {failureReason, type StepExecutor, type StepResult} from './step-context.js';
 
 export const DEFAULT_HTTP_TIMEOUT = '10s';
@@ -9,8 +10,6 @@ export const DEFAULT_HTTP_TIMEOUT = '10s';
 /** How much of a response body reaches the log: enough to see what came back, never a flood. */
 const BODY_LOG_LINES = 20;
 const BODY_LOG_LINE_CHARS = 200;
-
-export type HttpAnswer = {status: number; statusText: string; body: string; durationMs: number};
 
 type Request = {method: string; url: string; headers: Record<string, string>; body?: string};
 
@@ -21,9 +20,11 @@ const prepare = (step: HttpStep, variables: Readonly<Record<string, string>>): R
 	body: step.body === undefined ? undefined : substitute(step.body, variables),
 });
 
-const describeFetchFailure = (error: unknown, url: string): string => {
-	const cause = (error as {cause?: {code?: string; message?: string}}).cause;
-	switch (cause?.code) {
+/** A request that got no answer, worded for a step's reason: the URL as the runbook spelled it. */
+const describeFailure = (failure: HttpFailure, url: string, timeoutText: string): string => {
+	if (failure.kind === 'cancelled') return 'cancelled';
+	if (failure.kind === 'timed-out') return `timed out after ${timeoutText}`;
+	switch (failure.code) {
 		case 'ECONNREFUSED':
 			return `connection refused: ${url}`;
 		case 'ENOTFOUND':
@@ -33,7 +34,7 @@ const describeFetchFailure = (error: unknown, url: string): string => {
 		case 'UND_ERR_SOCKET':
 			return `connection closed without an answer: ${url}`;
 		default:
-			return `${url}: ${cause?.message ?? (error as Error).message}`;
+			return `${url}: ${failure.causeMessage ?? failure.message}`;
 	}
 };
 
@@ -48,7 +49,7 @@ export const bodyPreview = (body: string): string[] => {
 };
 
 const isExpectedStatus = (status: number, expected: number | undefined): boolean =>
-	expected === undefined ? status >= 200 && status <= 299 : status === expected;
+	expected === undefined ? isSuccessStatus(status) : status === expected;
 
 /** Judges an answer against the step's expectations and takes its captures. */
 export const judgeHttpAnswer = (step: HttpStep, answer: HttpAnswer): StepResult => {
@@ -79,31 +80,8 @@ export const sendHttpRequest = async (
 	request: Request,
 	options: {timeoutMs: number; timeoutText: string; signal: AbortSignal},
 ): Promise<{ok: true; answer: HttpAnswer} | {ok: false; reason: string}> => {
-	if (options.signal.aborted) return {ok: false, reason: 'cancelled'};
-	const timeout = AbortSignal.timeout(options.timeoutMs);
-	const started = performance.now();
-	try {
-		const response = await fetch(request.url, {
-			method: request.method,
-			headers: request.headers,
-			body: request.body,
-			signal: AbortSignal.any([options.signal, timeout]),
-		});
-		const body = await response.text();
-		return {
-			ok: true,
-			answer: {
-				status: response.status,
-				statusText: response.statusText,
-				body,
-				durationMs: Math.round(performance.now() - started),
-			},
-		};
-	} catch (error) {
-		if (options.signal.aborted) return {ok: false, reason: 'cancelled'};
-		if (timeout.aborted) return {ok: false, reason: `timed out after ${options.timeoutText}`};
-		return {ok: false, reason: describeFetchFailure(error, request.url)};
-	}
+	const sent = await fetchText(request, options);
+	return sent.ok ? sent : {ok: false, reason: describeFailure(sent.failure, request.url, options.timeoutText)};
 };
 
 /** Runs an http step: one request, its answer logged in brief, judged against status, body and JSON expectations. */

@@ -1,10 +1,10 @@
 import {parseDuration} from '../runbook/duration.js';
 import type {TrafficStep} from '../runbook/schema.js';
 import {substituteArgv, substituteRecord} from '../runbook/template.js';
+import {commandFailure} from './command-failure.js';
 import {runCommand} from './command-runner.js';
-import {lastLine} from './metrics/command-source.js';
 import {pause, sampleGates, samplingPlan} from './metrics/gate-sampler.js';
-import type {MetricReader} from './metrics/metric-reading.js';
+import type {MetricReader} from './metrics/reading.js';
 import type {StepExecutor, StepResult} from './step-context.js';
 
 /** Moves traffic to green weight by weight; after each move the gates must hold through the bake. */
@@ -33,10 +33,8 @@ export const createTrafficExecutor =
 				onLine: (line) => context.log(line),
 			});
 			if (result.cancelled) return {status: 'failed', exitCode: result.exitCode, reason: `stopped while moving traffic to ${weight}%`};
-			if (result.exitCode !== 0 || result.timedOut || result.error) {
-				const why = result.timedOut ? 'timed out' : result.error ?? (lastLine(result.stderr) || `exit code ${result.exitCode ?? 'none'}`);
-				return {status: 'failed', exitCode: result.exitCode, reason: `traffic command failed at ${weight}%: ${why}`};
-			}
+			const why = commandFailure(result);
+			if (why !== undefined) return {status: 'failed', exitCode: result.exitCode, reason: `traffic command failed at ${weight}%: ${why}`};
 			context.emit({type: 'traffic-shifted', phase: context.phase, step: step.id, weight});
 			const baked = await bake(reader, context, weight);
 			if (baked) return baked;

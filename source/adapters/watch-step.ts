@@ -1,6 +1,6 @@
 import type {WatchStep} from '../runbook/schema.js';
 import {sampleGates, samplingPlan} from './metrics/gate-sampler.js';
-import type {MetricReader} from './metrics/metric-reading.js';
+import type {MetricReader} from './metrics/reading.js';
 import type {StepExecutor} from './step-context.js';
 
 /** Observes the step's metrics for its duration; passes only when every gate holds at the end. */

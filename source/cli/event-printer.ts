@@ -1,5 +1,5 @@
 import type {EngineEvent} from '../engine/events.js';
-import {format as formatNumber} from '../engine/gate.js';
+import {formatValue} from '../engine/gate.js';
 import {formatDuration} from '../runbook/duration.js';
 
 const icons = {passed: '✓', failed: '✗', skipped: '↷', unknown: '?'} as const;
@@ -30,7 +30,7 @@ export const plainLines = (event: EngineEvent): string[] => {
 			return [`${at}   ✓ ticked ${event.phase}/${event.step}${event.item === undefined ? '' : ` item ${event.item + 1}`} by ${event.operator}`];
 		case 'gate-sampled': {
 			if (event.colour === 'blue') return [];
-			const value = event.value === null ? 'no value' : formatNumber(event.value);
+			const value = event.value === null ? 'no value' : formatValue(event.value);
 			const verdict = {pass: '✓ pass', fail: '✗ fail', unknown: '? unknown'}[event.verdict];
 			const weight = event.weight === undefined ? '' : ` at ${event.weight}%`;
 			return [`${at}     gate ${event.metric}${weight}: ${value} ${verdict} (${event.threshold ?? ''})${event.reason ? ` — ${event.reason}` : ''}`];

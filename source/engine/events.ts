@@ -25,7 +25,8 @@ type At = {
 	ts: number;
 };
 
-type StepRef = {
+/** The step an event is about. */
+type StepAt = {
 	/** Phase id, or "rollback" for the rollback procedure. */
 	phase: string;
 	step: string;
@@ -43,12 +44,12 @@ export type RunStarted = At & {
 	secretVariables: string[];
 };
 
-export type StepStarted = At & StepRef & {type: 'step-started'; attempt: number};
+export type StepStarted = At & StepAt & {type: 'step-started'; attempt: number};
 
-export type StepOutput = At & StepRef & {type: 'step-output'; lines: string[]};
+export type StepOutputEvent = At & StepAt & {type: 'step-output'; lines: string[]};
 
 export type StepFinished = At &
-	StepRef & {
+	StepAt & {
 		type: 'step-finished';
 		status: StepOutcome;
 		exitCode?: number | null;
@@ -60,10 +61,10 @@ export type StepFinished = At &
 	};
 
 /** A manual step, or one item of a linked checklist, ticked by an operator. */
-export type StepTicked = At & StepRef & {type: 'step-ticked'; operator: string; item?: number};
+export type StepTicked = At & StepAt & {type: 'step-ticked'; operator: string; item?: number};
 
 export type GateSampled = At &
-	StepRef & {
+	StepAt & {
 		type: 'gate-sampled';
 		/** Index of the gate in the step's gates. */
 		gate: number;
@@ -78,11 +79,11 @@ export type GateSampled = At &
 		weight?: number;
 	};
 
-export type TrafficShifted = At & StepRef & {type: 'traffic-shifted'; weight: number};
+export type TrafficShifted = At & StepAt & {type: 'traffic-shifted'; weight: number};
 
 export type PhaseConfirmed = At & {type: 'phase-confirmed'; phase: string; operator: string};
 
-export type OverrideGiven = At & StepRef & {type: 'override-given'; reason: string; operator: string};
+export type OverrideGiven = At & StepAt & {type: 'override-given'; reason: string; operator: string};
 
 export type RollbackStarted = At & {type: 'rollback-started'; operator: string; reason: string};
 
@@ -90,7 +91,7 @@ export type NoteAdded = At & {type: 'note-added'; text: string; operator: string
 
 /** The operator's decision about a step whose outcome is unknown (crash while it ran). */
 export type OutcomeDecided = At &
-	StepRef & {type: 'outcome-decided'; decision: 'rerun' | 'done' | 'failed'; operator: string};
+	StepAt & {type: 'outcome-decided'; decision: 'rerun' | 'done' | 'failed'; operator: string};
 
 export type OperatorJoined = At & {type: 'operator-joined'; operator: string};
 
@@ -102,7 +103,7 @@ export type EngineEvent =
 	| RunStarted
 	| RunResumed
 	| StepStarted
-	| StepOutput
+	| StepOutputEvent
 	| StepFinished
 	| StepTicked
 	| GateSampled

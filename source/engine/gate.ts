@@ -4,16 +4,16 @@ import type {Verdict} from './events.js';
 export type SampleJudgement = {verdict: Verdict; threshold: string; reason?: string};
 
 /** A metric value as a person reads it: integers as they are, others with two or one decimals. */
-export const format = (value: number): string =>
+export const formatValue = (value: number): string =>
 	Number.isInteger(value) ? String(value) : value.toFixed(Math.abs(value) < 10 ? 2 : 1);
 
 /** The bounds of a gate as a person reads them: "≤ 300 ms, ≤ 1.2× blue". */
 export const describeThreshold = (gate: Gate, unit = ''): string => {
 	const suffix = unit ? ` ${unit}` : '';
 	const parts: string[] = [];
-	if (gate.min !== undefined) parts.push(`≥ ${format(gate.min)}${suffix}`);
-	if (gate.max !== undefined) parts.push(`≤ ${format(gate.max)}${suffix}`);
-	if (gate.maxRatioToBlue !== undefined) parts.push(`≤ ${format(gate.maxRatioToBlue)}× blue`);
+	if (gate.min !== undefined) parts.push(`≥ ${formatValue(gate.min)}${suffix}`);
+	if (gate.max !== undefined) parts.push(`≤ ${formatValue(gate.max)}${suffix}`);
+	if (gate.maxRatioToBlue !== undefined) parts.push(`≤ ${formatValue(gate.maxRatioToBlue)}× blue`);
 	return parts.join(', ') || 'any value';
 };
 
@@ -34,10 +34,10 @@ export const judgeSample = (
 		return {verdict: 'unknown', threshold, reason: why ?? `no value for ${gate.metric}`};
 	}
 	if (gate.min !== undefined && green < gate.min) {
-		return {verdict: 'fail', threshold, reason: `${gate.metric} ${format(green)}${suffix} < ${format(gate.min)}${suffix}`};
+		return {verdict: 'fail', threshold, reason: `${gate.metric} ${formatValue(green)}${suffix} < ${formatValue(gate.min)}${suffix}`};
 	}
 	if (gate.max !== undefined && green > gate.max) {
-		return {verdict: 'fail', threshold, reason: `${gate.metric} ${format(green)}${suffix} > ${format(gate.max)}${suffix}`};
+		return {verdict: 'fail', threshold, reason: `${gate.metric} ${formatValue(green)}${suffix} > ${formatValue(gate.max)}${suffix}`};
 	}
 	if (gate.maxRatioToBlue !== undefined) {
 		if (blue === null || !Number.isFinite(blue)) {
@@ -49,7 +49,7 @@ export const judgeSample = (
 			return {
 				verdict: 'fail',
 				threshold,
-				reason: `${gate.metric} ${format(green)}${suffix} > ${format(gate.maxRatioToBlue)}× blue (${format(blue)}${suffix})`,
+				reason: `${gate.metric} ${formatValue(green)}${suffix} > ${formatValue(gate.maxRatioToBlue)}× blue (${formatValue(blue)}${suffix})`,
 			};
 		}
 	}
@@ -58,3 +58,12 @@ export const judgeSample = (
 
 /** A gate holds when its last `samples` verdicts all passed. */
 export const gateHolds = (gate: Gate, streak: number): boolean => streak >= (gate.samples ?? 1);
+
+/** Consecutive passes of a gate, and whether they are enough for it to hold. */
+export type GateStreak = {streak: number; holds: boolean};
+
+/** The one streak rule, for the reducer and the sampler alike: a pass extends the streak, anything else resets it. */
+export const nextStreak = (gate: Gate, streak: number, verdict: Verdict): GateStreak => {
+	const next = verdict === 'pass' ? streak + 1 : 0;
+	return {streak: next, holds: gateHolds(gate, next)};
+};

@@ -1,6 +1,6 @@
 import {ROLLBACK_PHASE_ID} from '../runbook/schema.js';
 import type {EngineEvent, StepOutcome, StepStatus} from './events.js';
-import {gateHolds} from './gate.js';
+import {nextStreak} from './gate.js';
 import {
 	LOG_TAIL_LIMIT,
 	SERIES_LIMIT,
@@ -154,7 +154,6 @@ export const reduce = (state: RunState, event: EngineEvent): RunState => {
 					if (event.colour === 'blue') {
 						return {...gate, blue: bounded(gate.blue, point, SERIES_LIMIT), lastBlue: event.value};
 					}
-					const streak = event.verdict === 'pass' ? gate.streak + 1 : 0;
 					return {
 						...gate,
 						green: bounded(gate.green, point, SERIES_LIMIT),
@@ -162,8 +161,7 @@ export const reduce = (state: RunState, event: EngineEvent): RunState => {
 						lastVerdict: event.verdict,
 						threshold: event.threshold ?? gate.threshold,
 						reason: event.reason,
-						streak,
-						holds: gateHolds(gate.gate, streak),
+						...nextStreak(gate.gate, gate.streak, event.verdict),
 					};
 				}),
 			}));

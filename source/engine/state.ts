@@ -6,6 +6,7 @@ import {
 	type Runbook,
 	type Step,
 } from '../runbook/schema.js';
+import type {LinkedChecklists} from '../runbook/load.js';
 import type {Colour, RunOutcome, StepStatus, Verdict} from './events.js';
 
 /** Points kept per series: enough for a chart, bounded so a long watch cannot grow memory. */
@@ -99,8 +100,8 @@ export type RunState = {
 	seq: number;
 };
 
-/** Titles of a linked checklist's steps, keyed by the link step id. */
-export type LinkedChecklists = Record<string, Array<{id: string; title: string}>>;
+// Loading a runbook produces the links; the driver still imports the type from here.
+export type {LinkedChecklists} from '../runbook/load.js';
 
 const gateStates = (step: Step): GateState[] =>
 	step.kind === 'watch' || step.kind === 'traffic'

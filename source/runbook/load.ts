@@ -1,7 +1,6 @@
 import {readFile, stat} from 'node:fs/promises';
 import path from 'node:path';
 import type {core} from 'zod';
-import type {LinkedChecklists} from '../engine/state.js';
 import {checkReferences, closestName, flattenedSteps, placedSteps, type ReferenceProblem} from './check-references.js';
 import {formatJsonPath, offsetOf, parseJsonDocument, positionAt, type JsonPath, type LocateAt} from './json-position.js';
 import {Runbook, type Step} from './schema.js';
@@ -9,6 +8,9 @@ import {Runbook, type Step} from './schema.js';
 // Reading a runbook file into a checked Runbook, or into problems that each name FILE:LINE:COL and a JSON path.
 
 export type RunbookProblem = {file: string; line: number; column: number; path: string; message: string};
+
+/** Titles of a linked checklist's steps, keyed by the link step id. */
+export type LinkedChecklists = Record<string, Array<{id: string; title: string}>>;
 
 export type LoadedRunbook = {
 	/** Absolute path of the runbook file. */
@@ -320,7 +322,7 @@ export const loadRunbook = async (file: string): Promise<LoadResult> => {
 const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 /** One line: `runbook.json: valid — "Title", 6 phases, 24 steps, 5 metrics, rollback 4 steps, targets: a, b`. */
-export const summarize = (loaded: LoadedRunbook): string => {
+export const describeLoaded = (loaded: LoadedRunbook): string => {
 	const {runbook} = loaded;
 	const steps = runbook.phases.reduce((sum, phase) => sum + phase.steps.length, 0);
 	const rollback = runbook.rollback ? `rollback ${count(runbook.rollback.steps.length, 'step')}` : 'no rollback';
@@ -340,6 +342,6 @@ export const summarize = (loaded: LoadedRunbook): string => {
 /** Exactly what `greenlight validate FILE` prints, and its exit code (0 valid, 2 problems). */
 export const validateFile = async (file: string): Promise<{exitCode: 0 | 2; lines: string[]}> => {
 	const result = await loadRunbook(file);
-	if (result.ok) return {exitCode: 0, lines: [summarize(result.loaded)]};
+	if (result.ok) return {exitCode: 0, lines: [describeLoaded(result.loaded)]};
 	return {exitCode: 2, lines: result.problems.map(formatProblem)};
 };

@@ -1,12 +1,12 @@
 import asciichart from 'asciichart';
-import {describeThreshold, format as formatNumber} from '../engine/gate.js';
+import {describeThreshold, formatValue} from '../engine/gate.js';
 import type {GateState, SeriesPoint} from '../engine/state.js';
 import type {Tone} from './theme.js';
 
 export type MetricInfo = {title: string; unit?: string};
 
 const withUnit = (value: number | null, unit: string | undefined): string =>
-	value === null || !Number.isFinite(value) ? 'no data' : `${formatNumber(value)}${unit ? ` ${unit}` : ''}`;
+	value === null || !Number.isFinite(value) ? 'no data' : `${formatValue(value)}${unit ? ` ${unit}` : ''}`;
 
 /** The bound the gate is judged against, in words: "≤ 300 ms". */
 export const thresholdText = (gate: GateState, metric: MetricInfo | undefined): string =>

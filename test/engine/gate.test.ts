@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {describeThreshold, gateHolds, judgeSample} from '../../source/engine/gate.js';
+import {describeThreshold, gateHolds, judgeSample, nextStreak} from '../../source/engine/gate.js';
 
 describe('gate judgement', () => {
 	it('passes within bounds and shows the threshold', () => {
@@ -29,5 +29,12 @@ describe('gate judgement', () => {
 		expect(gateHolds({metric: 'x', samples: 3}, 2)).toBe(false);
 		expect(gateHolds({metric: 'x', samples: 3}, 3)).toBe(true);
 		expect(gateHolds({metric: 'x'}, 1)).toBe(true);
+	});
+	it('given a streak, a pass extends it and a fail or unknown resets it; it holds once long enough', () => {
+		const gate = {metric: 'x', samples: 2};
+		expect(nextStreak(gate, 1, 'pass')).toEqual({streak: 2, holds: true});
+		expect(nextStreak(gate, 0, 'pass')).toEqual({streak: 1, holds: false});
+		expect(nextStreak(gate, 5, 'fail')).toEqual({streak: 0, holds: false});
+		expect(nextStreak(gate, 5, 'unknown')).toEqual({streak: 0, holds: false});
 	});
 });

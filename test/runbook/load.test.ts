@@ -3,7 +3,7 @@ import {mkdtemp, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {formatProblem, loadRunbook, summarize, validateFile, type RunbookProblem} from '../../source/runbook/load.js';
+import {describeLoaded, formatProblem, loadRunbook, validateFile, type RunbookProblem} from '../../source/runbook/load.js';
 
 const fixtures = 'test/fixtures/runbooks';
 const broken = `${fixtures}/broken`;
@@ -170,7 +170,7 @@ describe('loading a valid runbook', () => {
 				{id: 'remove-old', title: 'Alten Schlüssel entfernen'},
 			],
 		});
-		expect(summarize(result.loaded)).toBe(
+		expect(describeLoaded(result.loaded)).toBe(
 			`${fixtures}/with-link.json: valid — "Release with a linked checklist", 1 phase, 1 step, 0 metrics, no rollback, 1 linked runbook, no targets`,
 		);
 	});

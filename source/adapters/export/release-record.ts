@@ -1,5 +1,5 @@
 import type {EngineEvent, GateSampled, RunOutcome, Verdict} from '../../engine/events.js';
-import {format} from '../../engine/gate.js';
+import {formatValue} from '../../engine/gate.js';
 import {ROLLBACK_PHASE_ID} from '../../runbook/schema.js';
 
 // The release record (docs/releases/vX.Y.Z.md): a draft a person finishes, built from the journal's
@@ -107,7 +107,7 @@ const gateRows = (events: EngineEvent[]): GateRow[] => {
 };
 
 const value = (sample: GateSampled | undefined): string =>
-	sample ? (sample.value === null ? 'kein Wert' : format(sample.value)) : '—';
+	sample ? (sample.value === null ? 'kein Wert' : formatValue(sample.value)) : '—';
 
 export const releaseRecord = (events: EngineEvent[], options: ReleaseRecordOptions): string => {
 	const version = options.version.replace(/^v/, '');

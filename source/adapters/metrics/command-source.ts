@@ -1,26 +1,18 @@
 import path from 'node:path';
-import {parseDuration} from '../../runbook/duration.js';
 import type {MetricSource} from '../../runbook/schema.js';
 import {substituteArgv, substituteRecord} from '../../runbook/template.js';
+import {lastLine} from '../command-failure.js';
 import {runCommand} from '../command-runner.js';
-import {DEFAULT_SOURCE_TIMEOUT_MS, describeWait, finiteReading, unknown, type MetricReadContext, type MetricReading} from './metric-reading.js';
+import {describeWait, finiteReading, sourceTimeoutMs, unknown, type MetricReadContext, type MetricReading} from './reading.js';
 
 export type CommandSource = Extract<MetricSource, {type: 'command'}>;
 
 const numberPattern = /[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?/g;
 
-/** The last line of a text that says something. */
-export const lastLine = (text: string): string =>
-	text
-		.split('\n')
-		.map((line) => line.trim())
-		.filter(Boolean)
-		.at(-1) ?? '';
-
 /** The last number a command prints on stdout. */
 export const readCommand = async (source: CommandSource, context: MetricReadContext): Promise<MetricReading> => {
 	const argv = substituteArgv(source.run, context.variables);
-	const timeoutMs = source.timeout ? parseDuration(source.timeout) : DEFAULT_SOURCE_TIMEOUT_MS;
+	const timeoutMs = sourceTimeoutMs(source);
 	const result = await runCommand({
 		argv,
 		env: {...context.env, ...substituteRecord(source.env, context.variables)},

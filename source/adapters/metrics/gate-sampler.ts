@@ -1,9 +1,9 @@
 import type {GateSampled, Verdict} from '../../engine/events.js';
-import {format, gateHolds, judgeSample, type SampleJudgement} from '../../engine/gate.js';
+import {formatValue, judgeSample, nextStreak, type GateStreak, type SampleJudgement} from '../../engine/gate.js';
 import {parseDuration} from '../../runbook/duration.js';
 import type {Gate, TrafficStep, WatchStep} from '../../runbook/schema.js';
 import type {StepContext} from '../step-context.js';
-import type {MetricReader, MetricReading} from './metric-reading.js';
+import type {MetricReader, MetricReading} from './reading.js';
 
 /** Sampling never runs faster than this, however high the rehearsal speed. */
 export const MIN_INTERVAL_MS = 200;
@@ -26,11 +26,9 @@ export const samplingPlan = (duration: string, interval: string | undefined, spe
 	};
 };
 
-type Tally = {
+type Tally = GateStreak & {
 	gate: Gate;
 	unit: string;
-	/** Consecutive passes, as the reducer counts them. */
-	streak: number;
 	/** Consecutive fails: `samples` of them end the watch early. */
 	failStreak: number;
 	last?: SampleJudgement & {value: number | null; blue: number | null};
@@ -52,7 +50,7 @@ export const pause = (ms: number, signal: AbortSignal): Promise<void> =>
 	});
 
 const withUnit = (value: number | null, unit: string): string =>
-	value === null ? 'unknown' : `${format(value)}${unit ? ` ${unit}` : ''}`;
+	value === null ? 'unknown' : `${formatValue(value)}${unit ? ` ${unit}` : ''}`;
 
 const verdictMark: Record<Verdict, string> = {pass: '✓', fail: '✗', unknown: '?'};
 
@@ -80,6 +78,7 @@ export const sampleGates = async (
 		gate,
 		unit: context.metrics[gate.metric]?.unit ?? '',
 		streak: 0,
+		holds: false,
 		failStreak: 0,
 	}));
 	const neededSamples = Math.max(1, ...step.gates.map((gate) => gate.samples ?? 1));
@@ -122,7 +121,7 @@ export const sampleGates = async (
 				threshold: judgement.threshold,
 				reason: judgement.reason,
 			});
-			tally.streak = judgement.verdict === 'pass' ? tally.streak + 1 : 0;
+			Object.assign(tally, nextStreak(gate, tally.streak, judgement.verdict));
 			tally.failStreak = judgement.verdict === 'fail' ? tally.failStreak + 1 : 0;
 			tally.last = {...judgement, value: green.value, blue: blue?.value ?? null};
 			const blueText = blue ? `, blue ${withUnit(blue.value, unit)}` : '';
@@ -143,7 +142,7 @@ export const sampleGates = async (
 		if (failing) return {status: 'failed', reason: notHolding(failing)};
 	}
 
-	const blocking = tallies.find((tally) => !gateHolds(tally.gate, tally.streak));
+	const blocking = tallies.find((tally) => !tally.holds);
 	if (blocking) return {status: 'failed', reason: notHolding(blocking)};
 	return {
 		status: 'passed',

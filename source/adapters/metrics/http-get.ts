@@ -1,26 +1,25 @@
-import {describeWait} from './metric-reading.js';
+import {fetchText, isSuccessStatus, type HttpFailure} from '../http-fetch.js';
+import {describeWait} from './reading.js';
 
 export type HttpGetResult =
 	| {ok: true; status: number; body: string}
 	| {ok: false; reason: string};
 
-/** A GET that never throws: timeouts, refused connections and cancellation come back as reasons. */
+/** A metric source's GET: timeouts, refused connections and cancellation come back as reasons naming the host. */
 export const httpGet = async (
 	url: string,
 	options: {headers?: Record<string, string>; timeoutMs: number; signal?: AbortSignal},
 ): Promise<HttpGetResult> => {
-	if (options.signal?.aborted) return {ok: false, reason: 'cancelled'};
-	const timeout = AbortSignal.timeout(options.timeoutMs);
-	const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-	try {
-		const response = await fetch(url, {headers: options.headers, signal});
-		const body = await response.text();
-		return {ok: true, status: response.status, body};
-	} catch (error) {
-		if (options.signal?.aborted) return {ok: false, reason: 'cancelled'};
-		if (timeout.aborted) return {ok: false, reason: `no answer from ${hostOf(url)} within ${describeWait(options.timeoutMs)}`};
-		return {ok: false, reason: describeFetchError(error, url)};
-	}
+	const sent = await fetchText({url, headers: options.headers}, options);
+	if (!sent.ok) return {ok: false, reason: describeFailure(sent.failure, url, options.timeoutMs)};
+	return {ok: true, status: sent.answer.status, body: sent.answer.body};
+};
+
+/** The body of a 2xx answer; any other status is the reason, "HTTP 503 from URL". */
+export const successBody = (response: HttpGetResult, url: string): {ok: true; body: string} | {ok: false; reason: string} => {
+	if (!response.ok) return response;
+	if (!isSuccessStatus(response.status)) return {ok: false, reason: `HTTP ${response.status} from ${url}`};
+	return {ok: true, body: response.body};
 };
 
 const hostOf = (url: string): string => {
@@ -31,12 +30,13 @@ const hostOf = (url: string): string => {
 	}
 };
 
-const describeFetchError = (error: unknown, url: string): string => {
-	const cause = (error as {cause?: {code?: string; message?: string}}).cause;
-	if (cause?.code === 'ECONNREFUSED') return `cannot connect to ${hostOf(url)} (connection refused)`;
-	if (cause?.code === 'ENOTFOUND') return `cannot resolve ${hostOf(url)}`;
-	if (cause?.code) return `${hostOf(url)}: ${cause.code}${cause.message ? ` ${cause.message}` : ''}`;
-	const message = (error as Error).message;
+const describeFailure = (failure: HttpFailure, url: string, timeoutMs: number): string => {
+	if (failure.kind === 'cancelled') return 'cancelled';
+	if (failure.kind === 'timed-out') return `no answer from ${hostOf(url)} within ${describeWait(timeoutMs)}`;
+	const {code, causeMessage, message} = failure;
+	if (code === 'ECONNREFUSED') return `cannot connect to ${hostOf(url)} (connection refused)`;
+	if (code === 'ENOTFOUND') return `cannot resolve ${hostOf(url)}`;
+	if (code) return `${hostOf(url)}: ${code}${causeMessage ? ` ${causeMessage}` : ''}`;
 	if (/URL/i.test(message)) return `not a valid URL: ${url}`;
-	return `${hostOf(url)}: ${cause?.message ?? message}`;
+	return `${hostOf(url)}: ${causeMessage ?? message}`;
 };

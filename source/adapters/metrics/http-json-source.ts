@@ -1,9 +1,8 @@
 import {JSONPath} from 'jsonpath-plus';
-import {parseDuration} from '../../runbook/duration.js';
 import type {MetricSource} from '../../runbook/schema.js';
 import {substitute, substituteRecord} from '../../runbook/template.js';
-import {httpGet} from './http-get.js';
-import {DEFAULT_SOURCE_TIMEOUT_MS, finiteReading, unknown, type MetricReadContext, type MetricReading} from './metric-reading.js';
+import {httpGet, successBody} from './http-get.js';
+import {finiteReading, sourceTimeoutMs, unknown, type MetricReadContext, type MetricReading} from './reading.js';
 
 export type HttpJsonSource = Extract<MetricSource, {type: 'http-json'}>;
 
@@ -12,14 +11,14 @@ export const readHttpJson = async (source: HttpJsonSource, context: MetricReadCo
 	const url = substitute(source.url, context.variables);
 	const response = await httpGet(url, {
 		headers: substituteRecord(source.headers, context.variables),
-		timeoutMs: source.timeout ? parseDuration(source.timeout) : DEFAULT_SOURCE_TIMEOUT_MS,
+		timeoutMs: sourceTimeoutMs(source),
 		signal: context.signal,
 	});
-	if (!response.ok) return unknown(response.reason);
-	if (response.status < 200 || response.status > 299) return unknown(`HTTP ${response.status} from ${url}`);
+	const answer = successBody(response, url);
+	if (!answer.ok) return unknown(answer.reason);
 	let json: unknown;
 	try {
-		json = JSON.parse(response.body);
+		json = JSON.parse(answer.body);
 	} catch {
 		return unknown(`${url} did not answer JSON`);
 	}

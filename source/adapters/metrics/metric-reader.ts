@@ -1,11 +1,11 @@
 import type {MetricSource} from '../../runbook/schema.js';
 import {readCommand} from './command-source.js';
 import {readHttpJson} from './http-json-source.js';
-import {unknown, type MetricReader} from './metric-reading.js';
 import {readPrometheus} from './prometheus-source.js';
+import {unknown, type MetricReader} from './reading.js';
 import {createScrapeReader} from './scrape-source.js';
 
-export type {MetricReader, MetricReading, MetricReadContext} from './metric-reading.js';
+export type {MetricReader, MetricReading, MetricReadContext} from './reading.js';
 
 /** One reader for every kind of source. Stateful: `scrape` sources keep their sliding window here. */
 export const createMetricReader = (clock: () => number = Date.now): MetricReader => {

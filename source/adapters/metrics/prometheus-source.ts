@@ -1,9 +1,9 @@
-import {parseDuration} from '../../runbook/duration.js';
 import type {MetricSource} from '../../runbook/schema.js';
 import {substitute} from '../../runbook/template.js';
+import {isSuccessStatus} from '../http-fetch.js';
 import {parseSampleValue} from './exposition.js';
 import {httpGet, type HttpGetResult} from './http-get.js';
-import {DEFAULT_SOURCE_TIMEOUT_MS, finiteReading, unknown, type MetricReadContext, type MetricReading} from './metric-reading.js';
+import {DEFAULT_SOURCE_TIMEOUT_MS, finiteReading, sourceTimeoutMs, unknown, type MetricReadContext, type MetricReading} from './reading.js';
 
 export type PrometheusSource = Extract<MetricSource, {type: 'prometheus'}>;
 
@@ -38,7 +38,7 @@ const decode = (response: HttpGetResult, url: string): {ok: true; body: ApiBody 
 	if (body?.status === 'error') {
 		return {ok: false, reason: `Prometheus ${response.status}: ${body.error ?? body.errorType ?? 'error without a message'}`};
 	}
-	if (response.status < 200 || response.status > 299) {
+	if (!isSuccessStatus(response.status)) {
 		const text = response.body.trim().split('\n')[0]?.slice(0, 200);
 		return {ok: false, reason: `HTTP ${response.status} from ${url}${text ? `: ${text}` : ''}`};
 	}
@@ -55,7 +55,7 @@ export const readPrometheus = async (source: PrometheusSource, context: MetricRe
 	const url = apiUrl(base, 'query', {query});
 	const response = await httpGet(url, {
 		headers: authorization(source.tokenEnv ? context.env[source.tokenEnv] : undefined),
-		timeoutMs: source.timeout ? parseDuration(source.timeout) : DEFAULT_SOURCE_TIMEOUT_MS,
+		timeoutMs: sourceTimeoutMs(source),
 		signal: context.signal,
 	});
 	const decoded = decode(response, base);

@@ -3,8 +3,8 @@ import type {MetricSource} from '../../runbook/schema.js';
 import {substitute, substituteRecord} from '../../runbook/template.js';
 import {hasLabels, parseExposition, parseSampleValue, seriesKey, type ExposedSeries} from './exposition.js';
 import {bucketQuantile, type Bucket} from './histogram-quantile.js';
-import {httpGet} from './http-get.js';
-import {DEFAULT_SOURCE_TIMEOUT_MS, finiteReading, unknown, type MetricReadContext, type MetricReading} from './metric-reading.js';
+import {httpGet, successBody} from './http-get.js';
+import {finiteReading, sourceTimeoutMs, unknown, type MetricReadContext, type MetricReading} from './reading.js';
 
 export type ScrapeSource = Extract<MetricSource, {type: 'scrape'}>;
 
@@ -68,12 +68,12 @@ export const createScrapeReader = (clock: () => number = Date.now) => {
 			return unknown((error as Error).message);
 		}
 		const response = await httpGet(url, {
-			timeoutMs: source.timeout ? parseDuration(source.timeout) : DEFAULT_SOURCE_TIMEOUT_MS,
+			timeoutMs: sourceTimeoutMs(source),
 			signal: context.signal,
 		});
-		if (!response.ok) return unknown(response.reason);
-		if (response.status < 200 || response.status > 299) return unknown(`HTTP ${response.status} from ${url}`);
-		const parsed = parseExposition(response.body);
+		const answer = successBody(response, url);
+		if (!answer.ok) return unknown(answer.reason);
+		const parsed = parseExposition(answer.body);
 		if (!parsed.ok) return unknown(parsed.reason);
 
 		const names = familyNames(source);

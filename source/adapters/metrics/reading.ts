@@ -1,4 +1,5 @@
-import {formatDuration} from '../../runbook/duration.js';
+// What every metric source gives back, what it is given, and the few rules all sources share.
+import {formatDuration, parseDuration} from '../../runbook/duration.js';
 import type {MetricSource} from '../../runbook/schema.js';
 
 /** One reading of a metric source. `null` is unknown, and `reason` says why. */
@@ -16,6 +17,10 @@ export type MetricReader = {
 
 /** Sources wait this long for an answer unless the runbook says otherwise. */
 export const DEFAULT_SOURCE_TIMEOUT_MS = 10_000;
+
+/** How long a source waits for its answer: its own `timeout`, else the default. */
+export const sourceTimeoutMs = (source: {timeout?: string}): number =>
+	source.timeout ? parseDuration(source.timeout) : DEFAULT_SOURCE_TIMEOUT_MS;
 
 export const unknown = (reason: string): MetricReading => ({value: null, reason});
 
