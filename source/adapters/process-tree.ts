@@ -16,7 +16,7 @@ let recordFile: string | undefined;
 
 const record = (): void => {
 	if (!recordFile) return;
-	const groups = [...liveGroups].map((pgid) => ({pgid, started: processStatFields(pgid)?.[19]}));
+	const groups = [...liveGroups].map((pgid) => ({pgid, started: processStartTime(pgid)}));
 	try {
 		writeFileSync(recordFile, JSON.stringify(groups));
 	} catch {
@@ -47,7 +47,7 @@ export const recordGroupsIn = (file: string): number[] => {
 		// no record yet
 	}
 	for (const {pgid, started} of leftovers) {
-		if (started !== undefined && processStatFields(pgid)?.[19] === started && signalGroup(pgid, 'SIGKILL')) killed.push(pgid);
+		if (started !== undefined && processStartTime(pgid) === started && signalGroup(pgid, 'SIGKILL')) killed.push(pgid);
 	}
 	recordFile = file;
 	record();
@@ -85,6 +85,9 @@ export const processStatFields = (pid: number): string[] | undefined => {
 		return undefined;
 	}
 };
+
+/** When a process started, in clock ticks since boot (field 22 of /proc/<pid>/stat): tells a reused pid from the one we knew. */
+export const processStartTime = (pid: number): string | undefined => processStatFields(pid)?.[19];
 
 /** Whether a process runs. A zombie does not: it has exited and only waits for its parent to reap it. */
 export const isProcessRunning = (pid: number): boolean => {

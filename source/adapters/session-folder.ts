@@ -1,11 +1,49 @@
 import {randomBytes} from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type {EngineEvent} from '../engine/events.js';
+import {readJournal} from './journal.js';
 
-// A session is a folder: journal.ndjson, the driver's lock, the step logs and the exports. Folder
-// names start with the local start time, so sorting them by name sorts them by age.
+// The one owner of a session folder: what lives where (journal, logs, inbox, lock, exports, the
+// record of running children, the rehearsal sandbox), where sessions are kept and how they are
+// found, and whether one may be resumed. `run`, `join` and `export` all open a session through here.
+// Folder names start with the local start time, so sorting them by name sorts them by age.
 
 export const JOURNAL_FILE = 'journal.ndjson';
+export const LOCK_FILE = 'driver.lock';
+
+/** Every path inside a session folder. */
+export type SessionPaths = {
+	dir: string;
+	/** The folder name, shown as the session's id. */
+	id: string;
+	/** One event per line, hash-chained (journal.ts). */
+	journal: string;
+	/** Full output of each step, one file per step (step-output.ts). */
+	logs: string;
+	/** The pair's messages to the driver (session-inbox.ts). */
+	inbox: string;
+	/** Who drives the session (session-lock.ts). */
+	lock: string;
+	/** Process groups still running, so a greenlight killed with -9 can be cleaned up after. */
+	children: string;
+	/** The observability snapshot: dashboard.json and the command logs. */
+	exports: string;
+	/** The rehearsal sandbox's state and stand-ins. */
+	sandbox: string;
+};
+
+export const sessionPaths = (dir: string): SessionPaths => ({
+	dir,
+	id: path.basename(dir),
+	journal: path.join(dir, JOURNAL_FILE),
+	logs: path.join(dir, 'logs'),
+	inbox: path.join(dir, 'inbox'),
+	lock: path.join(dir, LOCK_FILE),
+	children: path.join(dir, 'children.json'),
+	exports: path.join(dir, 'export'),
+	sandbox: path.join(dir, 'sandbox'),
+});
 
 export const sessionsRoot = (cwd: string): string => path.join(cwd, '.greenlight', 'sessions');
 
@@ -79,3 +117,42 @@ export const findResumableSession = (root: string, runbookFile: string): string 
 
 /** The newest session that has a journal (for join and export without --session). */
 export const latestSession = (root: string): string | undefined => sessionsNewestFirst(root)[0];
+
+/** The folder a run works in: --session, else (when `resume`) the runbook's unfinished session, else a new one. */
+export const sessionForRun = (options: {session?: string; cwd: string; runbookFile: string; resume: boolean}): string => {
+	if (options.session) return path.resolve(options.session);
+	const root = sessionsRoot(options.cwd);
+	return (options.resume ? findResumableSession(root, options.runbookFile) : undefined) ?? newSessionDir(root, new Date());
+};
+
+/** A session folder as `join` and `export` find it: --session, or the newest one here. */
+export const pickSession = (session: string | undefined, cwd: string): string | undefined =>
+	session ? path.resolve(session) : latestSession(sessionsRoot(cwd));
+
+export type SessionRead = {ok: true; events: EngineEvent[]; warnings: string[]} | {ok: false; message: string};
+
+/** The events of a session so far: none for a new folder, a refusal for a damaged journal. */
+export const readSession = (dir: string): SessionRead => {
+	const file = sessionPaths(dir).journal;
+	if (!fs.existsSync(file)) return {ok: true, events: [], warnings: []};
+	const read = readJournal(file);
+	if (!read.ok) return {ok: false, message: `${read.message}\nThe journal was not used. Inspect ${file}; start a new session with --session <new dir>.`};
+	return {ok: true, events: read.events, warnings: read.warnings};
+};
+
+/**
+ * Why a session cannot be resumed for a run on `target`, in words; undefined when it can. A run
+ * that ended is over, and half a release on one target and half on another is two releases mixed
+ * into one record.
+ */
+export const resumeRefusal = (dir: string, events: readonly EngineEvent[], target: string): string | undefined => {
+	const lastFinish = events.filter((event) => event.type === 'run-finished').at(-1);
+	if (lastFinish && lastFinish.outcome !== 'stopped') {
+		return `session ${dir} has ended (${lastFinish.outcome}); start a new one with --session <new dir>, or export it with greenlight export`;
+	}
+	const started = events.find((event) => event.type === 'run-started');
+	if (started && started.target !== target) {
+		return `session ${dir} started on target "${started.target || 'default'}"; resume it with --target ${started.target || '""'}, or start a new session with --session <new dir>`;
+	}
+	return undefined;
+};

@@ -1,16 +1,15 @@
 import {mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import type {Intent} from '../engine/intents.js';
+import {sessionPaths} from './session-folder.js';
 
 // The pair does not drive: it drops requests into the session's inbox and the one driver (who holds
 // the lock) applies them, so every event still has one writer.
 
 export type InboxMessage = {operator: string} & ({intent: Intent} | {joined: true});
 
-const inboxDir = (sessionDir: string) => path.join(sessionDir, 'inbox');
-
 export const postToInbox = (sessionDir: string, message: InboxMessage): void => {
-	const dir = inboxDir(sessionDir);
+	const dir = sessionPaths(sessionDir).inbox;
 	mkdirSync(dir, {recursive: true});
 	const name = `${Date.now()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 	const temporary = path.join(dir, `.${name}.tmp`);
@@ -24,7 +23,7 @@ export const watchInbox = (
 	onMessage: (message: InboxMessage) => void,
 	intervalMs = 150,
 ): (() => void) => {
-	const dir = inboxDir(sessionDir);
+	const dir = sessionPaths(sessionDir).inbox;
 	mkdirSync(dir, {recursive: true});
 	const poll = () => {
 		for (const name of readdirSync(dir).filter((entry) => entry.endsWith('.json')).sort()) {

@@ -2,13 +2,12 @@ import {randomBytes} from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {processStatFields} from './process-tree.js';
+import {isProcessRunning, processStartTime} from './process-tree.js';
+import {LOCK_FILE, sessionPaths} from './session-folder.js';
 
 // One driver per session: the driver holds <session>/driver.lock. The lock is created complete and
 // atomically (written to a private file, then hard-linked into place, which fails if it exists),
 // so a second driver never reads half a lock.
-
-export const LOCK_FILE = 'driver.lock';
 
 export type LockHolder = {pid: number; host: string; startedAt: string; operator: string};
 
@@ -23,27 +22,10 @@ type LockFile = LockHolder & {
 	token?: string;
 };
 
-/** Field 22 of /proc/<pid>/stat; undefined where there is no /proc. */
-const processStart = (pid: number): string | undefined => {
-	try {
-		const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-		// The command name (field 2) may hold spaces and parentheses: count from the last ")".
-		return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-	} catch {
-		return undefined;
-	}
-};
-
 const isAlive = (holder: LockFile): boolean => {
-	try {
-		process.kill(holder.pid, 0);
-	} catch (error) {
-		// EPERM: it exists but belongs to someone else.
-		return (error as NodeJS.ErrnoException).code === 'EPERM';
-	}
-	// A zombie has exited: killed with -9 and never reaped, it holds nothing.
-	if (processStatFields(holder.pid)?.[0] === 'Z') return false;
-	const now = processStart(holder.pid);
+	if (!isProcessRunning(holder.pid)) return false;
+	// A pid reused by another process since the holder died holds nothing.
+	const now = processStartTime(holder.pid);
 	return !(holder.processStart && now && now !== holder.processStart);
 };
 
@@ -88,13 +70,13 @@ const create = (draft: string, file: string, content: LockFile) => {
 /** Takes the session for this process, or says who drives it and how to watch instead. */
 export const acquireSessionLock = (sessionDir: string, owner: {operator: string}): SessionLock => {
 	fs.mkdirSync(sessionDir, {recursive: true});
-	const file = path.join(sessionDir, LOCK_FILE);
+	const file = sessionPaths(sessionDir).lock;
 	const mine: LockFile = {
 		pid: process.pid,
 		host: os.hostname(),
 		startedAt: new Date().toISOString(),
 		operator: owner.operator,
-		processStart: processStart(process.pid),
+		processStart: processStartTime(process.pid),
 		token: randomBytes(6).toString('hex'),
 	};
 	const draft = path.join(sessionDir, `.${LOCK_FILE}.${process.pid}.${randomBytes(3).toString('hex')}`);

@@ -6,8 +6,8 @@ const BATCH_LINES = 50;
 const BATCH_MS = 100;
 
 /**
- * The output of one step: every line goes in full to its log file at once, and to the screen in
- * batches, so a chatty command costs one render per batch, never one per line.
+ * The output of one step: every line is redacted once, here, then goes in full to its log file at
+ * once and to the screen in batches, so a chatty command costs one render per batch, never one per line.
  */
 export type StepOutput = {write(line: string): void; flush(): void};
 
@@ -17,6 +17,9 @@ export const createStepOutput = (options: {
 	logsDir: string;
 	phase: string;
 	step: string;
+	/** The step's redaction stream: a private key block opened on one line stays redacted on the next. */
+	redact: (line: string) => string;
+	/** Lines already redacted. */
 	onBatch: (lines: string[]) => void;
 }): StepOutput => {
 	mkdirSync(options.logsDir, {recursive: true});
@@ -32,7 +35,8 @@ export const createStepOutput = (options: {
 		options.onBatch(lines);
 	};
 	return {
-		write(line) {
+		write(raw) {
+			const line = options.redact(raw);
 			appendFileSync(file, `${line}\n`);
 			pending.push(line);
 			if (pending.length >= BATCH_LINES) flush();

@@ -1,38 +1,35 @@
 import path from 'node:path';
-import {writeExports} from '../adapters/export/write-exports.js';
-import {followJournal, readJournal} from '../adapters/journal.js';
+import {exportTitles, writeExports} from '../adapters/export/write-exports.js';
+import {followJournal} from '../adapters/journal.js';
 import {createRedactor} from '../adapters/redactor.js';
 import {postToInbox} from '../adapters/session-inbox.js';
-import {latestSession, sessionsRoot} from '../adapters/sessions.js';
+import {pickSession, readSession, sessionPaths} from '../adapters/session-folder.js';
 import type {EngineEvent, RunStarted} from '../engine/events.js';
 import {reduce, replay} from '../engine/reduce.js';
 import {initialState, type RunState} from '../engine/state.js';
 import {formatProblem, loadRunbook} from '../runbook/load.js';
 import {printEvents} from './event-printer.js';
-import {exportTitles} from './release.js';
 import {loadChecklist} from './load-checklist.js';
 import {EXIT, UsageError} from './usage.js';
 
 const say = (text: string) => process.stderr.write(`greenlight: ${text}\n`);
 
-const pickSession = (session: string | undefined): string => {
-	const dir = session ? path.resolve(session) : latestSession(sessionsRoot(process.cwd()));
-	if (!dir) throw new UsageError('no session found in .greenlight/sessions; pass --session DIR');
-	return dir;
-};
+// `greenlight join` and `greenlight export`: read a session another process drives or drove.
 
-const readSession = (sessionDir: string): {events: EngineEvent[]; started: RunStarted} => {
-	const read = readJournal(path.join(sessionDir, 'journal.ndjson'));
+/** A session that has started a run: its folder, its events so far and how it started. */
+const startedSession = (session: string | undefined): {sessionDir: string; events: EngineEvent[]; started: RunStarted} => {
+	const sessionDir = pickSession(session, process.cwd());
+	if (!sessionDir) throw new UsageError('no session found in .greenlight/sessions; pass --session DIR');
+	const read = readSession(sessionDir);
 	if (!read.ok) throw new UsageError(read.message);
 	const started = read.events.find((event): event is RunStarted => event.type === 'run-started');
 	if (!started) throw new UsageError(`session ${sessionDir} has not started a run`);
-	return {events: read.events, started};
+	return {sessionDir, events: read.events, started};
 };
 
 /** `greenlight join`: the same live view, built from the driver's journal. */
 export const joinSession = async (options: {session?: string; operator: string; json: boolean}): Promise<number> => {
-	const sessionDir = pickSession(options.session);
-	const {events, started} = readSession(sessionDir);
+	const {sessionDir, events, started} = startedSession(options.session);
 	const loaded = await loadRunbook(started.runbookFile);
 	if (!loaded.ok) {
 		for (const problem of loaded.problems) process.stderr.write(`${formatProblem(problem)}\n`);
@@ -50,7 +47,7 @@ export const joinSession = async (options: {session?: string; operator: string; 
 	const ended = new Promise<void>((resolve) => {
 		finished = resolve;
 	});
-	const stopFollowing = followJournal(path.join(sessionDir, 'journal.ndjson'), (fresh) => {
+	const stopFollowing = followJournal(sessionPaths(sessionDir).journal, (fresh) => {
 		if (!interactive) fresh.forEach(print);
 		state = fresh.reduce(reduce, state);
 		for (const listener of listeners) listener();
@@ -83,8 +80,7 @@ export const joinSession = async (options: {session?: string; operator: string; 
 
 /** `greenlight export`: the release record and snapshot again, from any journal. */
 export const exportSession = async (options: {session?: string; out?: string}): Promise<number> => {
-	const sessionDir = pickSession(options.session);
-	const {events, started} = readSession(sessionDir);
+	const {sessionDir, events, started} = startedSession(options.session);
 	const outDir = path.resolve(options.out ?? process.cwd());
 	const version = started.variables.version ?? path.basename(sessionDir);
 	const loaded = await loadRunbook(started.runbookFile);

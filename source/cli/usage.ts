@@ -5,6 +5,9 @@ export class UsageError extends Error {}
 
 export const EXIT = {completed: 0, failed: 1, usage: 2} as const;
 
+/** What `rehearse --speed` divides watch and bake times by when it is not given. */
+export const REHEARSAL_SPEED = 20;
+
 export const helpText = `greenlight — a release runbook as a live, gated checklist
 
 Usage:
@@ -15,7 +18,7 @@ Usage:
       variables it started with.
   greenlight rehearse [FILE] [--scenario NAME] [--speed N] [run options]
       The same runbook against a local Fly.io sandbox (target "rehearsal"), started and stopped
-      around the run. --speed divides watch and bake times (default 20).
+      around the run. --speed divides watch and bake times (default ${REHEARSAL_SPEED}).
   greenlight join [--session DIR] [--operator NAME] [--json]
       The pair's live view of a running session: n adds a note, Enter gives the second
       confirmation of a four-eyes phase.

@@ -1,8 +1,8 @@
 import type {Key} from 'ink';
 import type {Intent} from '../engine/intents.js';
-import {canRollback, confirmBlocker, currentPhase, pairMayConfirm} from '../engine/select.js';
+import {decide} from '../engine/decide.js';
+import {currentPhase, stuckStep} from '../engine/select.js';
 import type {RunState} from '../engine/state.js';
-import {isAutomated} from '../runbook/schema.js';
 import type {ChecklistRole} from './store.js';
 
 export type PromptPurpose = 'rollback' | 'override' | 'note';
@@ -78,21 +78,21 @@ export const keysFooter = (role: ChecklistRole, columns = Number.POSITIVE_INFINI
 
 const normal: KeyMode = {kind: 'normal'};
 
-const phaseSteps = (state: RunState) => currentPhase(state)?.steps ?? [];
+/** A sentence on screen starts with a capital; the reasons come from the engine in lower case. */
+const sentence = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
 
-const confirm = (context: KeyContext): KeyOutcome => {
-	const blocker = confirmBlocker(context.state, context.operator);
-	if (blocker) return {mode: normal, flash: `Enter blocked: ${blocker}`};
-	const phase = currentPhase(context.state);
-	if (!phase) return {mode: normal, flash: 'Nothing left to confirm'};
-	if (context.role === 'pair') {
-		const may = pairMayConfirm(phase);
-		if (may === 'driver-only') return {mode: normal, flash: `"${phase.title}" is confirmed by the driver; a pair confirms four-eyes phases only`};
-		if (may === 'driver-first') return {mode: normal, flash: `The driver confirms "${phase.title}" first; then Enter gives the second confirmation`};
-	}
-	// The phase on screen goes with the key: a screen a moment behind never confirms the next phase.
-	return {mode: normal, intent: {type: 'confirm', phase: phase.id}};
+/**
+ * A key's intent, checked against the same rule the run loop applies (engine/decide.ts), so a key
+ * that would be refused says why at once instead of sending anything.
+ */
+const ask = (context: KeyContext, intent: Intent, mode: KeyMode = normal): KeyOutcome => {
+	const decision = decide(context.state, intent, {operator: context.operator, role: context.role});
+	if (decision.ok) return {mode, intent};
+	return {mode: normal, flash: decision.notReady ? `Enter blocked: ${decision.reason}` : sentence(decision.reason)};
 };
+
+// The phase on screen goes with the key: a screen a moment behind never confirms the next phase.
+const confirm = (context: KeyContext): KeyOutcome => ask(context, {type: 'confirm', phase: currentPhase(context.state)?.id});
 
 const typing = (mode: Extract<KeyMode, {kind: 'prompt'}>, input: string, key: Key): KeyOutcome => {
 	if (key.escape) return {mode: normal};
@@ -143,38 +143,24 @@ export const interpretKey = (context: KeyContext, input: string, key: Key): KeyO
 	if (!driver) {
 		return input.trim() ? {mode, flash: 'Pair view: Enter confirms, n adds a note, q leaves'} : {mode};
 	}
-	const steps = phaseSteps(state);
-	const unknown = steps.some((step) => step.status === 'unknown');
-	const failed = steps.some((step) => step.status === 'failed');
 	switch (input) {
 		case ' ':
-			return steps.some((step) => !isAutomated(step.step) && step.status !== 'passed')
-				? {mode, intent: {type: 'tick'}}
-				: {mode, flash: 'Nothing to tick: no manual step is waiting'};
+			return ask(context, {type: 'tick'}, mode);
 		case 't':
-			return failed || unknown
-				? {mode, intent: {type: 'retry'}}
-				: {mode, flash: 't retries a failed step; none has failed'};
-		case 'r':
-			return canRollback(state)
-				? {mode: {kind: 'prompt', purpose: 'rollback', text: ''}}
-				: {
-						mode,
-						flash: state.rollback
-							? state.rollback.active
-								? 'The rollback is already running'
-								: 'Rollback is offered once a step that changes production has started'
-							: 'This runbook has no rollback steps',
-					};
-		case 'o':
-			return failed
-				? {mode: {kind: 'prompt', purpose: 'override', text: ''}}
-				: {mode, flash: 'o overrides a failing step; none is failing'};
+			return ask(context, {type: 'retry'}, mode);
+		case 'r': {
+			// Ask now whether a rollback is possible: the reason is typed only when it is.
+			const possible = ask(context, {type: 'rollback', reason: ''}, mode);
+			return possible.intent ? {mode: {kind: 'prompt', purpose: 'rollback', text: ''}} : possible;
+		}
+		case 'o': {
+			const failing = stuckStep(state)?.step.status === 'failed';
+			return failing ? {mode: {kind: 'prompt', purpose: 'override', text: ''}} : ask(context, {type: 'override', reason: ''}, mode);
+		}
 		case 'R':
 		case 'D':
 		case 'F':
-			if (!unknown) return {mode, flash: `${input} decides a step whose outcome is unknown; there is none`};
-			return {mode, intent: {type: 'decide', decision: input === 'R' ? 'rerun' : input === 'D' ? 'done' : 'failed'}};
+			return ask(context, {type: 'decide', decision: input === 'R' ? 'rerun' : input === 'D' ? 'done' : 'failed'}, mode);
 		default:
 			return {mode};
 	}

@@ -4,7 +4,7 @@ import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import type {EngineEvent} from '../../source/engine/events.js';
 import {openJournal} from '../../source/adapters/journal.js';
-import {findResumableSession, latestSession, newSessionDir, sessionsRoot} from '../../source/adapters/sessions.js';
+import {findResumableSession, latestSession, newSessionDir, sessionsRoot} from '../../source/adapters/session-folder.js';
 
 let cwd: string;
 let root: string;

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import {once} from 'node:events';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {acquireSessionLock, LOCK_FILE} from '../../source/adapters/session-lock.js';
+import {LOCK_FILE} from '../../source/adapters/session-folder.js';
+import {acquireSessionLock} from '../../source/adapters/session-lock.js';
 
 let sessionDir: string;
 const children: ChildProcess[] = [];

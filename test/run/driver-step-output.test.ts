@@ -2,7 +2,7 @@ import {mkdtempSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
-import {createDriver} from '../../source/adapters/driver.js';
+import {createDriver} from '../../source/run/driver.js';
 import {createRedactor, REDACTED} from '../../source/adapters/redactor.js';
 import type {StepExecutor} from '../../source/adapters/step-context.js';
 import type {EngineEvent} from '../../source/engine/events.js';

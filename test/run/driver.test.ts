@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {afterEach, describe, expect, test} from 'vitest';
 import {executeCommandStep} from '../../source/adapters/command-step.js';
-import {createDriver, type Driver} from '../../source/adapters/driver.js';
+import {createDriver, type Driver} from '../../source/run/driver.js';
 import {createMetricReader} from '../../source/adapters/metrics/metric-reader.js';
 import {createRedactor} from '../../source/adapters/redactor.js';
 import {createWatchExecutor} from '../../source/adapters/watch-step.js';

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {describe, expect, test} from 'vitest';
 import {openJournal} from '../../source/adapters/journal.js';
-import {keepStartedVariables} from '../../source/cli/release.js';
+import {keepStartedVariables} from '../../source/run/resume.js';
 import type {EngineEvent} from '../../source/engine/events.js';
 import {resolveVariables} from '../../source/runbook/resolve.js';
 import {Runbook} from '../../source/runbook/schema.js';

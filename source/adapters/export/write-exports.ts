@@ -1,7 +1,9 @@
 import {mkdir, readdir, readFile, rename, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import type {EngineEvent} from '../../engine/events.js';
+import type {Runbook} from '../../runbook/schema.js';
 import {mapStrings, type Redactor} from '../redactor.js';
+import {sessionPaths} from '../session-folder.js';
 import {grafanaDashboard} from './grafana-snapshot.js';
 import {releaseRecord} from './release-record.js';
 
@@ -17,6 +19,14 @@ export type ExportOptions = {
 	/** Metric id → title and unit, for the dashboard. */
 	metrics?: Record<string, {title: string; unit?: string}>;
 };
+
+/** Phase titles and metric names of a runbook, for the release record and the dashboard. */
+export const exportTitles = (runbook: Runbook): Pick<ExportOptions, 'phaseTitles' | 'metrics'> => ({
+	phaseTitles: Object.fromEntries(
+		[...runbook.phases, ...(runbook.rollback ? [{id: 'rollback', title: runbook.rollback.title}] : [])].map((phase) => [phase.id, phase.title]),
+	),
+	metrics: Object.fromEntries(Object.entries(runbook.metrics).map(([id, metric]) => [id, {title: metric.title, unit: metric.unit}])),
+});
 
 export type ExportPaths = {recordPath: string; snapshotDir: string};
 
@@ -46,14 +56,13 @@ export const writeExports = async (options: ExportOptions): Promise<ExportPaths>
 	const record = releaseRecord(events, {version, runbookTitle: started?.title, phaseTitles: options.phaseTitles});
 	await writeAtomically(recordPath, redactor.redactText(record));
 
-	const snapshotDir = path.join(options.sessionDir, 'export');
+	const {exports: snapshotDir, logs: logsDir} = sessionPaths(options.sessionDir);
 	const dashboard = grafanaDashboard(events, {
 		title: `${started?.title ?? 'Release'} v${version}`,
 		metrics: options.metrics,
 	});
 	await writeAtomically(path.join(snapshotDir, 'dashboard.json'), `${JSON.stringify(mapStrings(dashboard, redactor.redactText), null, 2)}\n`);
 
-	const logsDir = path.join(options.sessionDir, 'logs');
 	const logs = await readdir(logsDir).catch(() => [] as string[]);
 	for (const name of logs.filter((entry) => entry.endsWith('.log')).sort()) {
 		const text = await readFile(path.join(logsDir, name), 'utf8');
