@@ -132,4 +132,3 @@ export const findStep = (state: RunState, phaseId: string, stepId: string): Step
 	return phase?.steps.find((step) => step.id === stepId);
 };
 
-export const isSettled = settled;
