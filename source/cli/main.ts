@@ -2,10 +2,10 @@
 import {readFileSync} from 'node:fs';
 import {killAllChildren} from '../adapters/command-runner.js';
 import {redactCrashText} from '../adapters/redactor.js';
-import {sessionsRoot} from '../adapters/sessions.js';
+import {sessionsRoot} from '../adapters/session-folder.js';
 import {scenarios} from '../sandbox/scenarios.js';
 import type {ReleaseOptions} from './release.js';
-import {EXIT, helpText, parse, parseVars, UsageError} from './usage.js';
+import {EXIT, helpText, parse, parseVars, REHEARSAL_SPEED, UsageError} from './usage.js';
 
 // Commands load what they need when they run: --help or validate should not pay for Ink, Prism or the sandbox.
 const release = () => import('./release.js');
@@ -35,7 +35,7 @@ const releaseOptions = (args: string[], rehearse: boolean): ReleaseOptions => {
 	if (!rehearse && (values.scenario !== undefined || values.speed !== undefined)) {
 		throw new UsageError('--scenario and --speed belong to greenlight rehearse');
 	}
-	const speed = values.speed === undefined ? (rehearse ? 20 : 1) : Number(values.speed);
+	const speed = values.speed === undefined ? (rehearse ? REHEARSAL_SPEED : 1) : Number(values.speed);
 	if (!Number.isFinite(speed) || speed <= 0) throw new UsageError(`--speed must be a positive number, got "${values.speed}"`);
 	const scenario = values.scenario;
 	if (scenario !== undefined && !scenarios.some((entry) => entry.name === scenario)) {
@@ -86,7 +86,7 @@ export const main = async (argv: string[]): Promise<number> => {
 			return (await release()).runRelease(releaseOptions(args, true));
 		case 'join': {
 			const {values} = parse(args, {session: {type: 'string'}, operator: {type: 'string'}, json: {type: 'boolean'}}, 0);
-			const operator = values.operator ?? (await release()).defaultOperator();
+			const operator = values.operator ?? (await import('./operator.js')).defaultOperator();
 			return (await pair()).joinSession({session: values.session, operator, json: values.json ?? false});
 		}
 		case 'export': {

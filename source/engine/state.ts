@@ -7,7 +7,7 @@ import {
 	type Step,
 } from '../runbook/schema.js';
 import type {LinkedChecklists} from '../runbook/load.js';
-import type {Colour, RunOutcome, StepStatus, Verdict} from './events.js';
+import type {RunOutcome, StepStatus, Verdict} from './events.js';
 
 /** Points kept per series: enough for a chart, bounded so a long watch cannot grow memory. */
 export const SERIES_LIMIT = 120;

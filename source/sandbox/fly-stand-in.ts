@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 import {mkdirSync, rmSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
-import {runFly} from './fly-cli.js';
 import {STATE_ENV} from './fly-state.js';
+import {runFly} from './fly/run-fly.js';
 
-// The `fly` of a rehearsal: the sandbox's bin dir runs this script; its state lives in the session folder.
+// The fake `fly` of a rehearsal, never the real flyctl: the sandbox's bin dir runs this script in its
+// place, and every command reads and writes the state file in the session folder (see fly/run-fly.ts).
 
 const readStdin = async (): Promise<string> => {
 	if (process.stdin.isTTY) return '';

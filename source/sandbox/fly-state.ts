@@ -1,5 +1,6 @@
-import {existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
+import {isoNow} from './clock.js';
 
 // The rehearsal's Fly.io: apps, machines, releases and secrets in one JSON file that the `fly`
 // stand-in (a new process per invocation) and the supervisor (inside greenlight) both read and write.
@@ -101,10 +102,9 @@ export const updateState = <T>(file: string, change: (state: FlyState) => T): T 
 	}
 };
 
-export const stateExists = (file: string): boolean => existsSync(file);
 
 /** Machine ids look like Fly's: 14 hex digits. */
-export const newMachineId = (state: FlyState): string => {
+const newMachineId = (state: FlyState): string => {
 	state.nextId += 1;
 	return (0x3d8d_0000_0000_00 + state.nextId * 7_919).toString(16).padStart(14, '0').slice(-14);
 };
@@ -112,8 +112,29 @@ export const newMachineId = (state: FlyState): string => {
 const adjectives = ['quiet', 'bold', 'young', 'sparkling', 'patient', 'royal', 'misty', 'polished', 'little', 'wild'];
 const nouns = ['river', 'forest', 'meadow', 'thunder', 'sun', 'breeze', 'snowflake', 'paper', 'frog', 'dawn'];
 
-export const machineName = (seed: number): string =>
+const machineName = (seed: number): string =>
 	`${adjectives[seed % adjectives.length]}-${nouns[Math.floor(seed / adjectives.length) % nouns.length]}-${1000 + seed}`;
+
+export type NewMachine = Pick<FlyMachine, 'app' | 'processGroup' | 'image' | 'release' | 'state'> & {cordoned?: boolean};
+
+/** The one place a machine is made: a Fly-like id and name, in region fra, added to the state; `now` stamps it. */
+export const addMachine = (state: FlyState, machine: NewMachine, now: string = isoNow()): FlyMachine => {
+	const added: FlyMachine = {
+		id: newMachineId(state),
+		name: machineName(state.nextId),
+		app: machine.app,
+		processGroup: machine.processGroup,
+		image: machine.image,
+		release: machine.release,
+		state: machine.state,
+		region: 'fra',
+		cordoned: machine.cordoned ?? false,
+		createdAt: now,
+		updatedAt: now,
+	};
+	state.machines.push(added);
+	return added;
+};
 
 export const liveMachines = (state: FlyState, app: string): FlyMachine[] =>
 	state.machines.filter((machine) => machine.app === app && machine.state !== 'destroyed');

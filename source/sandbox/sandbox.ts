@@ -3,13 +3,15 @@ import {connect} from 'node:net';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {Registry} from 'prom-client';
+import {isProcessRunning} from '../adapters/process-tree.js';
+import {sessionPaths} from '../adapters/session-folder.js';
 import {createApiMetrics} from './api-metrics.js';
+import {isoNow, isoSeconds} from './clock.js';
 import {
+	addMachine,
 	heartbeatFileOf,
 	inService,
 	liveMachines,
-	machineName,
-	newMachineId,
 	SCENARIO_ENV,
 	STATE_ENV,
 	writeStateAtomically,
@@ -59,8 +61,6 @@ const writeShim = (file: string, script: string) => {
 	chmodSync(file, 0o755);
 };
 
-const isoNow = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-
 /** Blue in production: four API machines taking traffic and four cordoned replay machines; green empty. */
 const seedState = (): FlyState => {
 	const state: FlyState = {
@@ -80,7 +80,7 @@ const seedState = (): FlyState => {
 					imageRef: `registry.fly.io/lokaltreu-api:${version}`,
 					strategy: 'ROLLING',
 					user: 'operator@lokaltreu.de',
-					createdAt: new Date(Date.now() - (3 - index) * 7 * 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z'),
+					createdAt: isoSeconds(new Date(Date.now() - (3 - index) * 7 * 86_400_000)),
 				})),
 				secrets: {
 					DATABASE_URL: {digest: 'a41c0e7d19f2b3c8', createdAt: '2025-01-10T09:00:00Z'},
@@ -98,21 +98,10 @@ const seedState = (): FlyState => {
 		},
 	};
 	const now = isoNow();
-	const machine = (processGroup: string, cordoned: boolean): FlyMachine => ({
-		id: newMachineId(state),
-		name: machineName(state.nextId),
-		app: SANDBOX_APPS.blue,
-		processGroup,
-		image: BLUE_IMAGE,
-		release: 41,
-		state: 'starting',
-		region: 'fra',
-		cordoned,
-		createdAt: now,
-		updatedAt: now,
-	});
-	for (let index = 0; index < BLUE_MACHINES; index += 1) state.machines.push(machine('app', false));
-	for (let index = 0; index < REPLAY_MACHINES; index += 1) state.machines.push(machine('replay', true));
+	const blue = (processGroup: string, cordoned: boolean) =>
+		addMachine(state, {app: SANDBOX_APPS.blue, processGroup, image: BLUE_IMAGE, release: 41, state: 'starting', cordoned}, now);
+	for (let index = 0; index < BLUE_MACHINES; index += 1) blue('app', false);
+	for (let index = 0; index < REPLAY_MACHINES; index += 1) blue('replay', true);
 	return state;
 };
 
@@ -127,7 +116,7 @@ const previousScenario = (sandboxDir: string): string | undefined => {
 
 export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> => {
 	const log = options.log ?? (() => {});
-	const sandboxDir = path.join(options.sessionDir, 'sandbox');
+	const sandboxDir = sessionPaths(options.sessionDir).sandbox;
 	const stateFile = path.join(sandboxDir, 'fly-state.json');
 	// A resumed rehearsal goes on in the world it left, as a real release finds Fly as it left it:
 	// the same machines, releases and cordons, and the same rehearsed fault.
@@ -228,15 +217,6 @@ export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> =>
 	}
 };
 
-const pidAlive = (pid: number): boolean => {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (error) {
-		return (error as NodeJS.ErrnoException).code === 'EPERM';
-	}
-};
-
 const portListening = (port: number): Promise<boolean> =>
 	new Promise((resolve) => {
 		const socket = connect({host: '127.0.0.1', port});
@@ -252,7 +232,7 @@ const isStandIn = (pid: number): boolean => {
 	try {
 		return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('stand-in');
 	} catch {
-		return pidAlive(pid);
+		return isProcessRunning(pid);
 	}
 };
 
@@ -264,7 +244,7 @@ export const cleanupStaleSandboxes = async (sessionsRoot: string): Promise<strin
 	if (!existsSync(sessionsRoot)) return [];
 	const cleaned: string[] = [];
 	for (const session of readdirSync(sessionsRoot)) {
-		const sandboxDir = path.join(sessionsRoot, session, 'sandbox');
+		const sandboxDir = sessionPaths(path.join(sessionsRoot, session)).sandbox;
 		const recordFile = recordFileOf(sandboxDir);
 		let record: SandboxRecord;
 		try {
@@ -272,12 +252,12 @@ export const cleanupStaleSandboxes = async (sessionsRoot: string): Promise<strin
 		} catch {
 			continue;
 		}
-		if (record.stoppedAt || pidAlive(record.pid)) continue;
+		if (record.stoppedAt || isProcessRunning(record.pid)) continue;
 		const killed: number[] = [];
 		const pidsDir = path.join(sandboxDir, 'pids');
 		for (const name of existsSync(pidsDir) ? readdirSync(pidsDir) : []) {
 			const pid = Number(name);
-			if (Number.isInteger(pid) && pidAlive(pid) && isStandIn(pid)) {
+			if (Number.isInteger(pid) && isProcessRunning(pid) && isStandIn(pid)) {
 				try {
 					process.kill(pid, 'SIGKILL');
 					killed.push(pid);

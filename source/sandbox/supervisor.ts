@@ -2,6 +2,7 @@ import {request as httpRequest} from 'node:http';
 import {writeFileSync} from 'node:fs';
 import type {ApiMetrics} from './api-metrics.js';
 import {startApiMachine, type ApiMachine} from './api-server.js';
+import {isoNow} from './clock.js';
 import {heartbeatFileOf, inService, readState, updateState, type CheckStatus, type FlyMachine, type FlyState} from './fly-state.js';
 import type {Backend} from './proxy-router.js';
 import type {ScenarioName} from './scenarios.js';
@@ -32,8 +33,6 @@ export type Supervisor = {
 };
 
 type Running = {machine: ApiMachine; image: string; colour: 'blue' | 'green'; probes: boolean[]};
-
-const isoNow = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
 const probe = (port: number): Promise<boolean> =>
 	new Promise((resolve) => {

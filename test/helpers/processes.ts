@@ -1,11 +1,2 @@
-import {readFileSync} from 'node:fs';
-
-/** Running, not merely a zombie waiting for a parent that may never reap it. */
-export const alive = (pid: number): boolean => {
-	try {
-		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-		return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-	} catch {
-		return false;
-	}
-};
+// Tests ask what production asks: a zombie, exited and waiting to be reaped, does not count as running.
+export {isProcessRunning as alive} from '../../source/adapters/process-tree.js';

@@ -7,6 +7,7 @@ import {pathToFileURL} from 'node:url';
 import {afterEach, describe, expect, test} from 'vitest';
 import {cleanupStaleSandboxes, startSandbox} from '../../source/sandbox/sandbox.js';
 import {SANDBOX_APPS} from '../../source/sandbox/sandbox.js';
+import {alive} from '../helpers/processes.js';
 import {GREEN_IMAGE} from './sandbox-fixture.js';
 
 const listening = (port: number): Promise<boolean> =>
@@ -18,15 +19,6 @@ const listening = (port: number): Promise<boolean> =>
 		});
 		socket.once('error', () => resolve(false));
 	});
-
-const alive = (pid: number): boolean => {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch {
-		return false;
-	}
-};
 
 /** Every TCP port this process listens on, read from the kernel's socket table. */
 const ownListeningPorts = (): number[] => {

@@ -2,7 +2,7 @@ import {readFileSync} from 'node:fs';
 import {describe, expect, test} from 'vitest';
 import {Runbook, type Step} from '../../source/runbook/schema.js';
 import {substituteArgv} from '../../source/runbook/template.js';
-import {parseFly} from '../../source/sandbox/fly-cli.js';
+import {parseFly} from '../../source/sandbox/fly/parse-argv.js';
 
 const runbook = Runbook.parse(JSON.parse(readFileSync(new URL('../../runbook.json', import.meta.url), 'utf8')));
 

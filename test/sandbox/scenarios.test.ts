@@ -1,7 +1,7 @@
 import {afterEach, describe, expect, test} from 'vitest';
 import {scenarios} from '../../source/sandbox/scenarios.js';
 import {SANDBOX_APPS} from '../../source/sandbox/sandbox.js';
-import {shiftTraffic} from '../../source/sandbox/traffic-lever.js';
+import {shiftTraffic} from '../../source/tools/traffic-lever.js';
 import {call, GREEN_IMAGE, openSandbox, type SandboxFixture} from './sandbox-fixture.js';
 
 // Each fault is measured through the real servers, exactly where the runbook's checks look.

@@ -1,6 +1,6 @@
 import {parseDuration} from '../../runbook/duration.js';
 import {durationPattern} from '../../runbook/schema.js';
-import {runContractSuite} from '../../sandbox/contract-suite.js';
+import {runContractSuite} from '../../tools/contract/contract-suite.js';
 import {EXIT, parse, UsageError} from '../usage.js';
 
 const contractOptions = {

@@ -1,4 +1,4 @@
-import {shiftTraffic} from '../../sandbox/traffic-lever.js';
+import {shiftTraffic} from '../../tools/traffic-lever.js';
 import {EXIT, parse, UsageError} from '../usage.js';
 
 /** `greenlight shift --app APP --weight N [--green-app APP] [--blue-machines ID,ID]`: the traffic lever a traffic step runs. */

@@ -1,5 +1,7 @@
+import {commandFailure} from '../adapters/command-failure.js';
 import {runCommand} from '../adapters/command-runner.js';
 
+// `greenlight shift`, run against the real fly in production and against the sandbox's fake fly in a rehearsal.
 // Fly has no weighted split. The lever: the blue app runs, beside its API machines (process group
 // "app"), a process group "replay" whose machines answer every request with
 // `fly-replay: app=<green app>`. A weight becomes how many machines of each group are uncordoned,
@@ -38,11 +40,10 @@ export const splitForWeight = (weight: number, greenTotal: number, blueTotal: nu
 
 const fly = async (argv: string[], options: ShiftOptions): Promise<{ok: true; stdout: string} | {ok: false; message: string}> => {
 	const result = await runCommand({argv: ['fly', ...argv], env: options.env, timeoutMs: options.timeoutMs ?? 60_000});
-	if (result.exitCode === 0 && !result.timedOut && !result.error) return {ok: true, stdout: result.stdout};
-	const why = result.timedOut ? 'timed out' : result.error ?? (result.stderr.trim().split('\n').at(-1) || `exit code ${result.exitCode}`);
+	const why = commandFailure(result);
+	if (why === undefined) return {ok: true, stdout: result.stdout};
 	return {ok: false, message: `fly ${argv.join(' ')}: ${why}`};
 };
-
 export const shiftTraffic = async (options: ShiftOptions): Promise<ShiftResult> => {
 	const {app, greenApp, weight} = options;
 	if (!Number.isFinite(weight) || weight < 0 || weight > 100) return {ok: false, message: `weight must be 0..100, got ${weight}`};

@@ -3,8 +3,9 @@ import type {AddressInfo} from 'node:net';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {afterEach, describe, expect, it} from 'vitest';
-import {runContractSuite} from '../../source/sandbox/contract-suite.js';
+import {runContractSuite} from '../../source/tools/contract/contract-suite.js';
 import {startRewardsServer, type RewardsServer} from '../fixtures/contract/rewards-server.js';
+import {alive} from '../helpers/processes.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/contract');
 const openapi = path.join(fixtures, 'rewards.openapi.yaml');
@@ -25,15 +26,6 @@ const prismPid = (lines: string[]): number => {
 	const match = lines.map((line) => /Prism proxy \(pid (\d+)\)/.exec(line)).find((found) => found !== null);
 	if (!match?.[1]) throw new Error(`no Prism pid in:\n${lines.join('\n')}`);
 	return Number(match[1]);
-};
-
-const isAlive = (pid: number): boolean => {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch {
-		return false;
-	}
 };
 
 const closedPort = async (): Promise<number> => {
@@ -59,7 +51,7 @@ describe('contract suite through real Prism', () => {
 		expect(lines).toContain('contract: GET /v1/rewards/rw_1 → conforms');
 		expect(lines).toContain('contract: skip DELETE /v1/stamps/{stampId}: path parameter "stampId" has no example, enum or default');
 		expect(lines.some((line) => line.startsWith('prism: ') && line.includes('Prism is listening on http://127.0.0.1:'))).toBe(true);
-		expect(isAlive(prismPid(lines))).toBe(false);
+		expect(alive(prismPid(lines))).toBe(false);
 	});
 
 	it('given a server that breaks the contract four ways, when the suite runs, then each break is named with Prism\'s own text', async () => {
@@ -79,7 +71,7 @@ describe('contract suite through real Prism', () => {
 		]);
 		for (const violation of result.violations) expect(lines).toContain(`contract: ${violation}`);
 		expect(lines).toContain('contract: skip GET /v1/me: needs credentials (http bearer); pass them with --header');
-		expect(isAlive(prismPid(lines))).toBe(false);
+		expect(alive(prismPid(lines))).toBe(false);
 	});
 
 	it('given a target that is down, when the suite runs, then it is not ok and says no request got an answer', async () => {
@@ -93,7 +85,7 @@ describe('contract suite through real Prism', () => {
 		expect(result.errors[0]).toMatch(/^GET \/health → no answer: request to http:\/\/127\.0\.0\.1:\d+\/health failed, reason: connect ECONNREFUSED/);
 		expect(result.errors).toHaveLength(result.checked);
 		expect(lines.some((line) => line.startsWith('prism: ') && line.includes('ECONNREFUSED'))).toBe(true);
-		expect(isAlive(prismPid(lines))).toBe(false);
+		expect(alive(prismPid(lines))).toBe(false);
 	});
 
 	it('given a target that drops the first request of every path, then reads are tried once more and conform, a write is not sent twice', async () => {
@@ -152,7 +144,7 @@ describe('contract suite through real Prism', () => {
 
 		expect(result).toMatchObject({ok: false, checked: 0, errors: ['operator quit']});
 		expect(server.requests).toEqual([]);
-		expect(isAlive(prismPid(lines))).toBe(false);
+		expect(alive(prismPid(lines))).toBe(false);
 	});
 
 	it('given a deadline shorter than Prism needs to start, then the suite reports the timeout', async () => {
@@ -163,7 +155,7 @@ describe('contract suite through real Prism', () => {
 
 		expect(result.ok).toBe(false);
 		expect(result.errors).toEqual(['timed out after 0.2s']);
-		expect(isAlive(prismPid(lines))).toBe(false);
+		expect(alive(prismPid(lines))).toBe(false);
 	});
 
 	it('given an OpenAPI file that does not exist, then the suite says so without starting Prism', async () => {

@@ -1,7 +1,7 @@
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {SANDBOX_APPS} from '../../source/sandbox/sandbox.js';
-import {shiftTraffic, splitForWeight} from '../../source/sandbox/traffic-lever.js';
-import {call, countBy, GREEN_IMAGE, openSandbox, type SandboxFixture} from './sandbox-fixture.js';
+import {shiftTraffic, splitForWeight} from '../../source/tools/traffic-lever.js';
+import {call, countBy, GREEN_IMAGE, openSandbox, type SandboxFixture} from '../sandbox/sandbox-fixture.js';
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
 

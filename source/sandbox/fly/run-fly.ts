@@ -1,0 +1,65 @@
+import {liveMachines, readState} from '../fly-state.js';
+import {requireApp, type FlyAction, type FlyIo, type FlyResult, type FlyView} from './command.js';
+import {checksList} from './checks-list.js';
+import {deploy} from './deploy.js';
+import {machineCordon, machineUncordon} from './machine-cordon.js';
+import {machineList} from './machine-list.js';
+import {failedWith, succeeded} from './output.js';
+import {parseFly, type ParsedFly} from './parse-argv.js';
+import {releases} from './releases.js';
+import {scaleCount} from './scale-count.js';
+import {scaleShow} from './scale-show.js';
+import {secretsImport} from './secrets-import.js';
+import {secretsList} from './secrets-list.js';
+import {status} from './status.js';
+import {version} from './version.js';
+
+// The fake `fly` of a rehearsal: flyctl's argument shapes, output shapes and errors for the commands
+// runbook.json uses, answered from the sandbox's state file. It never calls the real fly or Fly.io.
+
+const actions: Record<string, FlyAction> = {
+	deploy,
+	'scale count': scaleCount,
+	'machine cordon': machineCordon,
+	'machine uncordon': machineUncordon,
+	'secrets import': secretsImport,
+};
+
+const views: Record<string, FlyView> = {
+	status,
+	'machine list': machineList,
+	releases,
+	'scale show': scaleShow,
+	'secrets list': secretsList,
+	'checks list': checksList,
+};
+
+const helpText = `This is the rehearsal stand-in for flyctl. It answers:
+  fly status, fly machine list|cordon|uncordon, fly deploy --image, fly releases,
+  fly scale count|show, fly secrets import|list, fly checks list, fly version
+`;
+
+const view = (io: FlyIo, parsed: ParsedFly): FlyResult => {
+	const state = readState(io.stateFile);
+	if (parsed.command === 'version') return succeeded(version(parsed.flags));
+	const app = requireApp(state, parsed.flags);
+	const print = views[parsed.command];
+	if (!print) return failedWith(`unknown command "${parsed.command}" for "fly"`);
+	return succeeded(print({state, app, machines: liveMachines(state, app.name)}, parsed.flags));
+};
+
+/** Runs one fake fly invocation against the sandbox's state file. */
+export const runFly = async (argv: readonly string[], io: FlyIo): Promise<FlyResult> => {
+	const parsed = parseFly(argv);
+	if (!parsed.ok) {
+		const hint = parsed.message.startsWith('unknown command') ? "\nRun 'fly --help' for usage." : '';
+		return failedWith(`${parsed.message}${hint}`);
+	}
+	if (parsed.parsed.flags.help === true) return succeeded(helpText);
+	try {
+		const action = actions[parsed.parsed.command];
+		return action ? await action(io, parsed.parsed) : view(io, parsed.parsed);
+	} catch (error) {
+		return failedWith((error as Error).message);
+	}
+};

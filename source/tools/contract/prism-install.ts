@@ -1,0 +1,19 @@
+import {readFileSync} from 'node:fs';
+import {createRequire} from 'node:module';
+import path from 'node:path';
+
+// Where greenlight's own Prism is: resolved from greenlight's install, so the suite works whatever the caller's cwd is.
+
+const requireHere = createRequire(import.meta.url);
+
+const prismCliManifest = (): string => requireHere.resolve('@stoplight/prism-cli/package.json');
+
+/** `require` as Prism's CLI package sees it, for the Prism packages it depends on. */
+export const requireFromPrismCli = (): NodeJS.Require => createRequire(prismCliManifest());
+
+/** The script behind the `prism` command. */
+export const prismBin = (): string => {
+	const manifestPath = prismCliManifest();
+	const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {bin?: Record<string, string>};
+	return path.join(path.dirname(manifestPath), manifest.bin?.prism ?? 'dist/index.js');
+};
