@@ -1,5 +1,6 @@
 import {JSONPath} from 'jsonpath-plus';
 import type {Capture, JsonExpectation} from '../runbook/schema.js';
+import {execWithin, type RegexMatch} from './regex-budget.js';
 
 export type CaptureResult = {ok: true; value: string} | {ok: false; reason: string};
 
@@ -30,18 +31,23 @@ export const parseJsonLoosely = (text: string): {ok: true; value: unknown} | {ok
 	return {ok: false};
 };
 
-/** Output regexes match per line for ^ and $, as people read command output. */
-export const outputPattern = (source: string): RegExp => new RegExp(source, 'm');
+/**
+ * Matches a runbook's regex against output, within the regex time budget. Output regexes match per
+ * line for ^ and $, as people read command output. `match` is null when it does not match.
+ */
+export const matchOutput = (source: string, text: string): Promise<RegexMatch> => execWithin(source, 'm', text);
 
 /** A matched value as a variable: strings as they are, anything else as JSON. */
 export const valueAsText = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value) ?? 'null');
 
 /** Takes one variable's value out of a command's stdout or a response body. */
-export const captureValue = (spec: Capture, text: string): CaptureResult => {
+export const captureValue = async (spec: Capture, text: string): Promise<CaptureResult> => {
 	if ('regex' in spec) {
-		const match = outputPattern(spec.regex).exec(text);
+		const answer = await matchOutput(spec.regex, text);
+		if (!answer.ok) return answer;
+		const {match} = answer;
 		if (!match) return {ok: false, reason: `no match for /${spec.regex}/`};
-		return {ok: true, value: match.length > 1 ? (match[1] ?? '') : match[0]};
+		return {ok: true, value: match.length > 1 ? (match[1] ?? '') : (match[0] ?? '')};
 	}
 	const parsed = parseJsonLoosely(text);
 	if (!parsed.ok) return {ok: false, reason: `output is not JSON, so ${spec.json} cannot be read`};
@@ -56,13 +62,13 @@ export const captureValue = (spec: Capture, text: string): CaptureResult => {
 };
 
 /** Takes every capture of a step from one text; the first that fails names itself. */
-export const captureAll = (
+export const captureAll = async (
 	captures: Readonly<Record<string, Capture>> | undefined,
 	text: string,
-): {ok: true; captured: Record<string, string>} | {ok: false; reason: string} => {
+): Promise<{ok: true; captured: Record<string, string>} | {ok: false; reason: string}> => {
 	const captured: Record<string, string> = {};
 	for (const [name, spec] of Object.entries(captures ?? {})) {
-		const result = captureValue(spec, text);
+		const result = await captureValue(spec, text);
 		if (!result.ok) return {ok: false, reason: `capture ${name}: ${result.reason}`};
 		captured[name] = result.value;
 	}
@@ -80,8 +86,14 @@ export const passedWith = (
 };
 
 /** Names the capture that failed by what the runbook asked for: the capture's own reason may quote the output. */
-export const captureFailureWithoutOutput = (captures: Readonly<Record<string, Capture>> | undefined, text: string): string => {
-	const failing = Object.entries(captures ?? {}).find(([, spec]) => !captureValue(spec, text).ok);
+export const captureFailureWithoutOutput = async (captures: Readonly<Record<string, Capture>> | undefined, text: string): Promise<string> => {
+	let failing: [string, Capture] | undefined;
+	for (const entry of Object.entries(captures ?? {})) {
+		if (!(await captureValue(entry[1], text)).ok) {
+			failing = entry;
+			break;
+		}
+	}
 	if (!failing) return 'a capture failed';
 	const [name, spec] = failing;
 	return `capture ${name}: nothing taken by ${'regex' in spec ? `/${spec.regex}/` : spec.json}`;
@@ -96,12 +108,12 @@ const asList = (expectations: JsonExpectation | readonly JsonExpectation[]): rea
  * hold. Returns what is wrong, in words, or undefined. `hideValues`: a secret step's values are not
  * quoted, only the path that failed.
  */
-export const checkJsonExpectations = (
+export const checkJsonExpectations = async (
 	expectations: JsonExpectation | readonly JsonExpectation[],
 	text: string,
 	what: string,
 	hideValues = false,
-): string | undefined => {
+): Promise<string | undefined> => {
 	const parsed = parseJsonLoosely(text);
 	const list = asList(expectations);
 	if (!parsed.ok) return `${what} is not JSON, so ${list.map((expectation) => expectation.path).join(', ')} cannot be read`;
@@ -125,8 +137,10 @@ export const checkJsonExpectations = (
 			if (expectation.equals !== undefined && value !== expectation.equals) {
 				return `${expectation.path} ${shown(value)} (expected ${JSON.stringify(expectation.equals)})`;
 			}
-			if (expectation.matches !== undefined && !outputPattern(expectation.matches).test(valueAsText(value))) {
-				return `${expectation.path} ${shown(value)} (expected to match /${expectation.matches}/)`;
+			if (expectation.matches !== undefined) {
+				const answer = await matchOutput(expectation.matches, valueAsText(value));
+				if (!answer.ok) return answer.reason;
+				if (!answer.match) return `${expectation.path} ${shown(value)} (expected to match /${expectation.matches}/)`;
 			}
 		}
 	}

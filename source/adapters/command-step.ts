@@ -2,7 +2,7 @@ import path from 'node:path';
 import {parseDuration} from '../runbook/duration.js';
 import type {CommandStep} from '../runbook/schema.js';
 import {substitute, substituteArgv, substituteRecord} from '../runbook/template.js';
-import {captureAll, captureFailureWithoutOutput, checkJsonExpectations, describeJsonExpectations, outputPattern, passedWith} from './capture.js';
+import {captureAll, captureFailureWithoutOutput, checkJsonExpectations, describeJsonExpectations, matchOutput, passedWith} from './capture.js';
 import {lastLine} from './command-failure.js';
 import {runCommand, type CommandOutcome, type CommandSpec} from './command-runner.js';
 import {failureReason, type StepExecutor, type StepResult} from './step-context.js';
@@ -28,7 +28,7 @@ const prepare = (context: Parameters<StepExecutor<CommandStep>>[0]): CommandSpec
  * Judges a finished command against the step's expectations and takes its captures. A secret
  * step's reason names what failed, never a line of what the command printed.
  */
-export const judgeCommand = (step: CommandStep, outcome: CommandOutcome): StepResult => {
+export const judgeCommand = async (step: CommandStep, outcome: CommandOutcome): Promise<StepResult> => {
 	const {exitCode} = outcome;
 	const timeout = step.timeout ?? DEFAULT_COMMAND_TIMEOUT;
 	const failed = (reason: string): StepResult => ({status: 'failed', exitCode, reason: failureReason(step, reason)});
@@ -47,16 +47,18 @@ export const judgeCommand = (step: CommandStep, outcome: CommandOutcome): StepRe
 	}
 	const evidence = [`exit code ${exitCode}`];
 	if (step.expect?.stdout !== undefined) {
-		if (!outputPattern(step.expect.stdout).test(outcome.stdout)) return failed(`stdout did not match /${step.expect.stdout}/`);
+		const answer = await matchOutput(step.expect.stdout, outcome.stdout);
+		if (!answer.ok) return failed(answer.reason);
+		if (!answer.match) return failed(`stdout did not match /${step.expect.stdout}/`);
 		evidence.push(`stdout matched /${step.expect.stdout}/`);
 	}
 	if (step.expect?.json) {
-		const problem = checkJsonExpectations(step.expect.json, outcome.stdout, 'stdout', step.secret);
+		const problem = await checkJsonExpectations(step.expect.json, outcome.stdout, 'stdout', step.secret);
 		if (problem) return failed(problem);
 		evidence.push(describeJsonExpectations(step.expect.json));
 	}
-	const captures = captureAll(step.capture, outcome.stdout);
-	if (!captures.ok) return failed(step.secret ? captureFailureWithoutOutput(step.capture, outcome.stdout) : captures.reason);
+	const captures = await captureAll(step.capture, outcome.stdout);
+	if (!captures.ok) return failed(step.secret ? await captureFailureWithoutOutput(step.capture, outcome.stdout) : captures.reason);
 	return {...passedWith(evidence, captures.captured), exitCode};
 };
 

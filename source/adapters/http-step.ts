@@ -1,7 +1,7 @@
 import {parseDuration} from '../runbook/duration.js';
 import type {HttpStep} from '../runbook/schema.js';
 import {substitute, substituteRecord} from '../runbook/template.js';
-import {captureAll, captureFailureWithoutOutput, checkJsonExpectations, describeJsonExpectations, outputPattern, passedWith} from './capture.js';
+import {captureAll, captureFailureWithoutOutput, checkJsonExpectations, describeJsonExpectations, matchOutput, passedWith} from './capture.js';
 import {fetchText, isSuccessStatus, type HttpAnswer, type HttpFailure} from './http-fetch.js';
 import {failureReason, type StepExecutor, type StepResult} from './step-context.js';
 
@@ -52,25 +52,27 @@ const isExpectedStatus = (status: number, expected: number | undefined): boolean
 	expected === undefined ? isSuccessStatus(status) : status === expected;
 
 /** Judges an answer against the step's expectations and takes its captures. */
-export const judgeHttpAnswer = (step: HttpStep, answer: HttpAnswer): StepResult => {
+export const judgeHttpAnswer = async (step: HttpStep, answer: HttpAnswer): Promise<StepResult> => {
 	const expect = step.expect ?? {};
 	if (!isExpectedStatus(answer.status, expect.status)) {
 		return {status: 'failed', reason: `HTTP ${answer.status} (expected ${expect.status ?? '2xx'})`};
 	}
 	const evidence = [`HTTP ${answer.status}`];
 	if (expect.body !== undefined) {
-		if (!outputPattern(expect.body).test(answer.body)) return {status: 'failed', reason: `body did not match /${expect.body}/`};
+		const body = await matchOutput(expect.body, answer.body);
+		if (!body.ok) return {status: 'failed', reason: body.reason};
+		if (!body.match) return {status: 'failed', reason: `body did not match /${expect.body}/`};
 		evidence.push(`body matched /${expect.body}/`);
 	}
 	if (expect.json) {
 		// A secret step's answer is not quoted: the reason names the path only.
-		const problem = checkJsonExpectations(expect.json, answer.body, 'response', step.secret);
+		const problem = await checkJsonExpectations(expect.json, answer.body, 'response', step.secret);
 		if (problem) return {status: 'failed', reason: failureReason(step, problem)};
 		evidence.push(describeJsonExpectations(expect.json));
 	}
-	const captures = captureAll(step.capture, answer.body);
+	const captures = await captureAll(step.capture, answer.body);
 	if (!captures.ok) {
-		return {status: 'failed', reason: failureReason(step, step.secret ? captureFailureWithoutOutput(step.capture, answer.body) : captures.reason)};
+		return {status: 'failed', reason: failureReason(step, step.secret ? await captureFailureWithoutOutput(step.capture, answer.body) : captures.reason)};
 	}
 	return passedWith(evidence, captures.captured);
 };

@@ -23,34 +23,34 @@ const outcome = (fields: Partial<CommandOutcome>): CommandOutcome => ({
 });
 
 describe('a secret command step that fails', () => {
-	test('given a non-zero exit with the token on stderr, then the reason names the exit code and hides the output', () => {
-		const result = judgeCommand(commandStep({secret: true}), outcome({exitCode: 1, stdout: `token ${token}`, stderr: `rejected ${token}`}));
+	test('given a non-zero exit with the token on stderr, then the reason names the exit code and hides the output', async () => {
+		const result = await judgeCommand(commandStep({secret: true}), outcome({exitCode: 1, stdout: `token ${token}`, stderr: `rejected ${token}`}));
 		expect(result).toEqual({status: 'failed', exitCode: 1, reason: 'exit code 1 (expected 0) (output hidden: secret step)'});
 	});
 
-	test('given a command killed by a signal, then the reason names the signal and hides the output', () => {
-		const result = judgeCommand(commandStep({secret: true}), outcome({exitCode: null, signal: 'SIGKILL', stderr: token}));
+	test('given a command killed by a signal, then the reason names the signal and hides the output', async () => {
+		const result = await judgeCommand(commandStep({secret: true}), outcome({exitCode: null, signal: 'SIGKILL', stderr: token}));
 		expect(result.reason).toBe('killed by SIGKILL (expected exit code 0) (output hidden: secret step)');
 	});
 
-	test('given a timeout, then the reason names the timeout and says the output is hidden', () => {
-		const result = judgeCommand(commandStep({secret: true, timeout: '5s'}), outcome({exitCode: null, timedOut: true, stderr: token}));
+	test('given a timeout, then the reason names the timeout and says the output is hidden', async () => {
+		const result = await judgeCommand(commandStep({secret: true, timeout: '5s'}), outcome({exitCode: null, timedOut: true, stderr: token}));
 		expect(result.reason).toBe('timed out after 5s (process tree killed) (output hidden: secret step)');
 	});
 
-	test('given stdout that misses the expectation, then the reason names the expectation and hides the output', () => {
-		const result = judgeCommand(commandStep({secret: true, expect: {stdout: '^ok$'}}), outcome({stdout: token}));
+	test('given stdout that misses the expectation, then the reason names the expectation and hides the output', async () => {
+		const result = await judgeCommand(commandStep({secret: true, expect: {stdout: '^ok$'}}), outcome({stdout: token}));
 		expect(result.reason).toBe('stdout did not match /^ok$/ (output hidden: secret step)');
 	});
 
-	test('given a capture that takes nothing, then the reason names the capture and what it looked for, never the output', () => {
+	test('given a capture that takes nothing, then the reason names the capture and what it looked for, never the output', async () => {
 		const step = commandStep({secret: true, capture: {id: {regex: 'id=(\\w+)'}, token: {json: '$.token'}}});
-		const result = judgeCommand(step, outcome({stdout: `id=lk77713 ${token}`}));
+		const result = await judgeCommand(step, outcome({stdout: `id=lk77713 ${token}`}));
 		expect(result).toEqual({status: 'failed', exitCode: 0, reason: 'capture token: nothing taken by $.token (output hidden: secret step)'});
 	});
 
-	test('given the same failure on a step that is not secret, then the last stderr line is still the evidence', () => {
-		const result = judgeCommand(commandStep({}), outcome({exitCode: 1, stderr: 'fly: app not found'}));
+	test('given the same failure on a step that is not secret, then the last stderr line is still the evidence', async () => {
+		const result = await judgeCommand(commandStep({}), outcome({exitCode: 1, stderr: 'fly: app not found'}));
 		expect(result.reason).toBe('exit code 1 (expected 0): fly: app not found');
 	});
 
