@@ -1,4 +1,5 @@
 import type {EngineEvent, EventType} from '../engine/events.js';
+import {printable} from '../engine/printable.js';
 
 /** What a secret is replaced with everywhere: screen, journal, logs, exports. */
 export const REDACTED = '«redacted»';
@@ -58,7 +59,7 @@ export const mapStrings = <T>(value: T, map: (text: string) => string): T => {
 const freeTextFields: {readonly [T in EventType]: ReadonlyArray<keyof Extract<EngineEvent, {type: T}> & string>} = {
 	'run-started': ['title', 'variables'],
 	'run-resumed': [],
-	'step-started': [],
+	'step-started': ['argv'],
 	'step-output': ['lines'],
 	'step-finished': ['reason', 'captured'],
 	'step-ticked': [],
@@ -175,4 +176,4 @@ export const redactCrashesWith = (redactor: Pick<Redactor, 'redactText'>): void 
 };
 
 /** Text of a crash as it may be shown: redacted when a release is running, token shapes in any case. */
-export const redactCrashText = (text: string): string => (crashRedactor ?? createRedactor([])).redactText(text);
+export const redactCrashText = (text: string): string => printable((crashRedactor ?? createRedactor([])).redactText(text));

@@ -1,5 +1,6 @@
 import {appendFileSync, mkdirSync} from 'node:fs';
 import path from 'node:path';
+import {printableLine} from '../engine/printable.js';
 
 /** Lines per event at most, and how long a line may wait before it reaches the screen. */
 const BATCH_LINES = 50;
@@ -36,7 +37,8 @@ export const createStepOutput = (options: {
 	};
 	return {
 		write(raw) {
-			const line = options.redact(raw);
+			// Escape sequences and control characters are kept, visibly escaped: readable in the log, never obeyed by a terminal.
+			const line = printableLine(options.redact(raw));
 			appendFileSync(file, `${line}\n`);
 			pending.push(line);
 			if (pending.length >= BATCH_LINES) flush();

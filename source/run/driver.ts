@@ -1,6 +1,7 @@
 import type {EngineEvent, EventInput, RunOutcome} from '../engine/events.js';
 import {decide, type Action, type Role} from '../engine/decide.js';
 import type {Intent, IntentResult} from '../engine/intents.js';
+import {printableEvent} from '../engine/printable.js';
 import {reduce, replay} from '../engine/reduce.js';
 import {allPhasesConfirmed, findStep, nextAutomatedStep, rollbackDone} from '../engine/select.js';
 import {initialState, type LinkedChecklists, type RunState} from '../engine/state.js';
@@ -92,8 +93,9 @@ export const createDriver = (options: DriverOptions): Driver => {
 
 	const emit = (input: EventInput): EngineEvent => {
 		const stamped = {...input, ts: clock()} as EngineEvent;
-		// A step's lines were redacted once, by its output stream; every other event is redacted here.
-		const event = stamped.type === 'step-output' ? stamped : options.redactor.redactEvent(stamped);
+		// A step's lines were redacted and made printable once, by its output stream; every other
+		// event is redacted here, and no escape sequence in a reason, a note or a name reaches a terminal or a file.
+		const event = stamped.type === 'step-output' ? stamped : printableEvent(options.redactor.redactEvent(stamped));
 		// Journal first: nothing reaches the screen that is not on disk.
 		options.journal.append(event);
 		history.push(event);

@@ -1,4 +1,4 @@
-import {mkdtempSync, rmSync} from 'node:fs';
+import {mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
@@ -15,6 +15,7 @@ afterAll(() => rmSync(scratch, {recursive: true, force: true}));
 /** Runs a one-step runbook unattended with the given command executor; answers the journal. */
 const runOneStep = async (step: Record<string, unknown>, command: StepExecutor<CommandStep>) => {
 	const journal: EngineEvent[] = [];
+	const sessionDir = mkdtempSync(path.join(scratch, 'session-'));
 	const runbook = parseRunbook({
 		title: 'One step',
 		phases: [{id: 'pre', title: 'Preconditions', steps: [{id: 'keys', title: 'Install deploy key', kind: 'command', run: ['install-key'], ...step}]}],
@@ -24,7 +25,7 @@ const runOneStep = async (step: Record<string, unknown>, command: StepExecutor<C
 		runbookFile: path.join(scratch, 'runbook.json'),
 		target: 'rehearsal',
 		operator: 'alice',
-		sessionDir: mkdtempSync(path.join(scratch, 'session-')),
+		sessionDir,
 		session: 's1',
 		variables: {},
 		secretVariables: [],
@@ -39,7 +40,9 @@ const runOneStep = async (step: Record<string, unknown>, command: StepExecutor<C
 	});
 	driver.start();
 	const outcome = await driver.done;
-	return {outcome, journal, state: driver.getState()};
+	const logs = path.join(sessionDir, 'logs');
+	const logText = readdirSync(logs).map((name) => readFileSync(path.join(logs, name), 'utf8')).join('');
+	return {outcome, journal, state: driver.getState(), logText};
 };
 
 describe('driver: what a step prints, and what comes after it', () => {
@@ -65,5 +68,27 @@ describe('driver: what a step prints, and what comes after it', () => {
 		const ofStep = journal.filter((event) => 'step' in event && event.step === 'keys');
 		expect(ofStep.map((event) => event.type)).toEqual(['step-started', 'step-output', 'step-finished']);
 		expect(ofStep[1]).toMatchObject({type: 'step-output', lines: ['(output hidden: secret step)']});
+	});
+
+	it('given a step that prints escape sequences, a bare carriage return and NUL, then neither the journal nor the log holds one raw, and the text stays readable', async () => {
+		const hostile = [
+			'\u001b]52;c;Y3VybCBldmlsLnNoIHwgc2g=\u0007clipboard',
+			'\u001b]0;pwned title\u0007',
+			'\u001b[?1049hsecret screen',
+			'progress 10%\rdone, all good',
+			'nul\u0000byte \u009b31m c1 \u202egnp.exe',
+		];
+		const {journal, logText} = await runOneStep({}, async (context) => {
+			for (const line of hostile) context.log(line);
+			return {status: 'failed', exitCode: 1, reason: `exit code 1: ${hostile[0]}`};
+		});
+
+		const written = JSON.stringify(journal) + logText;
+		// Control characters other than newline and tab, raw, in JSON they would be escaped as \u00XX; in the log they would be bytes.
+		expect(logText).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202e]/);
+		expect(JSON.stringify(journal)).not.toMatch(/\\u00(?:0[0-8bcef]|1[0-9a-f]|7f|[89][0-9a-f])|\u202e/);
+		expect(written).toContain('\\x1b]52;c;Y3VybCBldmlsLnNoIHwgc2g=\\x07clipboard');
+		expect(logText).toContain('progress 10%\\x0ddone, all good');
+		expect(journal.find((event) => event.type === 'step-finished')).toMatchObject({reason: 'exit code 1: \\x1b]52;c;Y3VybCBldmlsLnNoIHwgc2g=\\x07clipboard'});
 	});
 });
