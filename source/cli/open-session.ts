@@ -8,7 +8,7 @@ export type OpenSession = {
 	paths: SessionPaths;
 	/** Events of an earlier process on this session: the run resumes from them. */
 	priorEvents: EngineEvent[];
-	lock: {release(): void};
+	lock: {release(): Promise<void>};
 };
 
 /**
@@ -16,10 +16,10 @@ export type OpenSession = {
  * be resumed on this target, locked for this process, and cleared of processes an earlier
  * greenlight killed with -9 left behind. Undefined (after saying why) when it cannot be driven.
  */
-export const openSessionForRun = (
+export const openSessionForRun = async (
 	options: {session?: string; runbookFile: string; target: string; operator: string; rehearsal: boolean},
 	say: (text: string) => void,
-): OpenSession | undefined => {
+): Promise<OpenSession | undefined> => {
 	// A rehearsal starts afresh unless told which session to go on with; a real run resumes its runbook's.
 	const sessionDir = sessionForRun({session: options.session, cwd: process.cwd(), runbookFile: options.runbookFile, resume: !options.rehearsal});
 	const read = readSession(sessionDir);
@@ -33,7 +33,7 @@ export const openSessionForRun = (
 		say(refusal);
 		return undefined;
 	}
-	const lock = acquireSessionLock(sessionDir, {operator: options.operator});
+	const lock = await acquireSessionLock(sessionDir, {operator: options.operator});
 	if (!lock.ok) {
 		say(lock.message);
 		return undefined;
