@@ -31,8 +31,6 @@ let nextId = 1;
 
 const startWorker = (): Worker => {
 	const fresh = new Worker(workerSource, {eval: true});
-	// A waiting worker never keeps greenlight alive.
-	fresh.unref();
 	fresh.on('message', (message: {id: number; match?: Array<string | undefined> | null; error?: string}) => {
 		if (!current || message.id !== current.id) return;
 		const job = current;
@@ -51,6 +49,8 @@ const startWorker = (): Worker => {
 		}
 		pump();
 	});
+	// A waiting worker never keeps greenlight alive (after the listeners: adding one refs it again).
+	fresh.unref();
 	return fresh;
 };
 

@@ -94,6 +94,8 @@ const flockFolder = (dir: string): Promise<Flock> =>
 			settle({
 				ok: true,
 				release() {
+					// Waiting for the release must keep greenlight alive until the kernel has let go.
+					holder.ref();
 					holder.stdin.end();
 					holder.kill('SIGTERM');
 					return exited;
