@@ -15,7 +15,8 @@ export type CommandSpec = {
 	stdin?: string;
 	timeoutMs?: number;
 	signal?: AbortSignal;
-	onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+	/** `continues`: a piece of a line longer than MAX_LINE_CHARS; the line goes on in the next call. */
+	onLine?: (line: string, stream: 'stdout' | 'stderr', continues?: boolean) => void;
 };
 
 export type CommandOutcome = {
@@ -47,7 +48,7 @@ const MAX_LINE_CHARS = 64 * 1024;
 const MAX_TIMER_MS = 2_147_483_647;
 
 /** Splits a stream into lines as it arrives: partial lines wait for their end, "\r\n" counts as one break. */
-const createLineSplitter = (onLine: (line: string) => void) => {
+const createLineSplitter = (onLine: (line: string, continues?: boolean) => void) => {
 	let partial = '';
 	return {
 		push(chunk: string) {
@@ -55,7 +56,7 @@ const createLineSplitter = (onLine: (line: string) => void) => {
 			partial = pieces.pop() ?? '';
 			for (const piece of pieces) onLine(piece.endsWith('\r') ? piece.slice(0, -1) : piece);
 			while (partial.length > MAX_LINE_CHARS) {
-				onLine(partial.slice(0, MAX_LINE_CHARS));
+				onLine(partial.slice(0, MAX_LINE_CHARS), true);
 				partial = partial.slice(MAX_LINE_CHARS);
 			}
 		},
@@ -143,7 +144,7 @@ export const runCommand = async (spec: CommandSpec): Promise<CommandOutcome> => 
 		const readable = subprocess[stream];
 		if (!readable) continue;
 		readable.setEncoding('utf8');
-		const splitter = createLineSplitter((line) => spec.onLine?.(line, stream));
+		const splitter = createLineSplitter((line, continues) => spec.onLine?.(line, stream, continues));
 		readable.on('data', (chunk: string) => {
 			collected[stream].add(chunk);
 			splitter.push(chunk);

@@ -77,7 +77,7 @@ export const executeCommandStep: StepExecutor<CommandStep> = async (context) => 
 		...spec,
 		timeoutMs: parseDuration(step.timeout ?? DEFAULT_COMMAND_TIMEOUT),
 		signal: context.signal,
-		onLine: (line) => context.log(line),
+		onLine: (line, _stream, continues) => context.log(line, continues),
 	});
 	return judgeCommand(step, outcome);
 };

@@ -14,8 +14,11 @@ export type StepContext<S extends Step = Step> = {
 	runbookDir: string;
 	/** Aborted on quit, Ctrl-C, rollback or a retry; executors must stop promptly and kill children. */
 	signal: AbortSignal;
-	/** One line of output. Redacted, written to the step's full log and batched to the screen by the driver. */
-	log: (line: string) => void;
+	/**
+	 * One line of output. Redacted, written to the step's full log and batched to the screen by the
+	 * driver. `continues`: a piece of a very long line that goes on in the next call.
+	 */
+	log: (line: string, continues?: boolean) => void;
 	/** Emits an event (gate-sampled, traffic-shifted, …); the driver stamps time and journals it. */
 	emit: (event: EventInput) => void;
 	/** Bake and watch durations are divided by this (rehearsal --speed). 1 in production. */

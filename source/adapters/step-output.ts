@@ -6,11 +6,16 @@ import {printableLine} from '../engine/printable.js';
 const BATCH_LINES = 50;
 const BATCH_MS = 100;
 
+/** Longer lines reach the screen and the journal cut to this; the log file keeps them whole. */
+export const SHOWN_LINE_CHARS = 1000;
+
+const cut = (line: string, rest: string): string => `${line.slice(0, SHOWN_LINE_CHARS)} … (${rest})`;
+
 /**
  * The output of one step: every line is redacted once, here, then goes in full to its log file at
  * once and to the screen in batches, so a chatty command costs one render per batch, never one per line.
  */
-export type StepOutput = {write(line: string): void; flush(): void};
+export type StepOutput = {write(line: string, continues?: boolean): void; flush(): void};
 
 export const logFileName = (phase: string, step: string): string => `${phase}.${step}.log`;
 
@@ -26,6 +31,8 @@ export const createStepOutput = (options: {
 	mkdirSync(options.logsDir, {recursive: true});
 	const file = path.join(options.logsDir, logFileName(options.phase, options.step));
 	let pending: string[] = [];
+	// Inside a line longer than the command runner's pieces: its first piece was shown, the rest go to the log only.
+	let midLine = false;
 	let timer: NodeJS.Timeout | undefined;
 	const flush = () => {
 		if (timer) clearTimeout(timer);
@@ -36,11 +43,15 @@ export const createStepOutput = (options: {
 		options.onBatch(lines);
 	};
 	return {
-		write(raw) {
+		write(raw, continues = false) {
 			// Escape sequences and control characters are kept, visibly escaped: readable in the log, never obeyed by a terminal.
 			const line = printableLine(options.redact(raw));
-			appendFileSync(file, `${line}\n`);
-			pending.push(line);
+			appendFileSync(file, continues ? line : `${line}\n`, {mode: 0o600});
+			const inside = midLine;
+			midLine = continues;
+			if (inside) return;
+			if (continues) pending.push(cut(line, 'the line goes on in the log'));
+			else pending.push(line.length > SHOWN_LINE_CHARS ? cut(line, `+${line.length - SHOWN_LINE_CHARS} characters in the log`) : line);
 			if (pending.length >= BATCH_LINES) flush();
 			else timer ??= setTimeout(flush, BATCH_MS);
 		},

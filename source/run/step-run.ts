@@ -67,8 +67,8 @@ export const runStep = (deps: StepRunDeps, phaseId: string, step: StepState, onS
 		env: deps.env,
 		runbookDir: path.dirname(deps.runbookFile),
 		signal: controller.signal,
-		log: (line) => {
-			if (!step.step.secret) output.write(line);
+		log: (line, continues) => {
+			if (!step.step.secret) output.write(line, continues);
 		},
 		emit: (event) => {
 			if (!deps.finishing() || event.type !== 'gate-sampled') deps.emit(event);

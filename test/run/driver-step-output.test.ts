@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
 import {createDriver} from '../../source/run/driver.js';
+import {executeCommandStep} from '../../source/adapters/command-step.js';
 import {createRedactor, REDACTED} from '../../source/adapters/redactor.js';
+import {SHOWN_LINE_CHARS} from '../../source/adapters/step-output.js';
 import type {StepExecutor} from '../../source/adapters/step-context.js';
 import type {EngineEvent} from '../../source/engine/events.js';
 import type {CommandStep} from '../../source/runbook/schema.js';
@@ -90,5 +92,22 @@ describe('driver: what a step prints, and what comes after it', () => {
 		expect(written).toContain('\\x1b]52;c;Y3VybCBldmlsLnNoIHwgc2g=\\x07clipboard');
 		expect(logText).toContain('progress 10%\\x0ddone, all good');
 		expect(journal.find((event) => event.type === 'step-finished')).toMatchObject({reason: 'exit code 1: \\x1b]52;c;Y3VybCBldmlsLnNoIHwgc2g=\\x07clipboard'});
+	});
+
+	it('given a command printing one 5 MB line, then the log keeps it whole while the journal holds it cut, with a note where the rest is', async () => {
+		const long = 'x'.repeat(5_000_000);
+		const {journal, logText} = await runOneStep(
+			{run: [process.execPath, '-e', `process.stdout.write('a'.repeat(2000) + '\\n' + 'x'.repeat(5e6) + '\\nend\\n')`]},
+			executeCommandStep,
+		);
+
+		expect(logText).toContain(`\n${long}\nend\n`);
+		const shown = journal.flatMap((event) => (event.type === 'step-output' ? event.lines : []));
+		expect(shown.slice(1)).toEqual([
+			`${'a'.repeat(SHOWN_LINE_CHARS)} … (+1000 characters in the log)`,
+			`${'x'.repeat(SHOWN_LINE_CHARS)} … (the line goes on in the log)`,
+			'end',
+		]);
+		expect(JSON.stringify(journal).length).toBeLessThan(20_000);
 	});
 });
