@@ -216,8 +216,10 @@ export const openJournal = (file: string): Journal => {
 		missingNewline = scanned.missingNewline;
 	}
 	const created = !fs.existsSync(file);
-	let fd: number | undefined = fs.openSync(file, 'a');
-	let headFd: number | undefined = fs.openSync(headFileOf(file), fs.existsSync(headFileOf(file)) ? 'r+' : 'w');
+	// Never through a symbolic link: a link planted in a session folder must not turn an append into a write elsewhere.
+	const {O_WRONLY, O_RDWR, O_APPEND, O_CREAT, O_NOFOLLOW} = fs.constants;
+	let fd: number | undefined = fs.openSync(file, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW, 0o600);
+	let headFd: number | undefined = fs.openSync(headFileOf(file), O_RDWR | O_CREAT | O_NOFOLLOW, 0o600);
 	if (created) syncDirectory(path.dirname(file));
 	if (missingNewline) {
 		writeAll(fd, '\n');

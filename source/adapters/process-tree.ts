@@ -1,4 +1,4 @@
-import {readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {closeSync, constants, openSync, readdirSync, readFileSync, writeSync} from 'node:fs';
 
 // Every child runs as the leader of its own process group, so the group id is its pid and one
 // signal to -pid reaches its whole tree (execa and Node only ever signal the one child).
@@ -18,7 +18,13 @@ const record = (): void => {
 	if (!recordFile) return;
 	const groups = [...liveGroups].map((pgid) => ({pgid, started: processStartTime(pgid)}));
 	try {
-		writeFileSync(recordFile, JSON.stringify(groups));
+		// Never through a symbolic link planted in the session folder.
+		const fd = openSync(recordFile, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600);
+		try {
+			writeSync(fd, JSON.stringify(groups));
+		} finally {
+			closeSync(fd);
+		}
 	} catch {
 		// The record is a safety net; a full disk must not fail the step.
 	}

@@ -52,13 +52,13 @@ const pad = (value: number): string => String(value).padStart(2, '0');
 const stamp = (now: Date): string =>
 	`${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}T${pad(now.getHours())}-${pad(now.getMinutes())}-${pad(now.getSeconds())}`;
 
-/** Creates a fresh session folder, e.g. <root>/2026-11-26T23-10-05-ab12. */
+/** Creates a fresh session folder, e.g. <root>/2026-11-26T23-10-05-ab12, readable by its owner only. */
 export const newSessionDir = (root: string, now: Date): string => {
-	fs.mkdirSync(root, {recursive: true});
+	fs.mkdirSync(root, {recursive: true, mode: 0o700});
 	for (;;) {
 		const dir = path.join(root, `${stamp(now)}-${randomBytes(2).toString('hex')}`);
 		try {
-			fs.mkdirSync(dir);
+			fs.mkdirSync(dir, {mode: 0o700});
 			return dir;
 		} catch (error) {
 			// Two sessions started in the same second with the same suffix: draw again.
@@ -131,8 +131,36 @@ export const pickSession = (session: string | undefined, cwd: string): string | 
 
 export type SessionRead = {ok: true; events: EngineEvent[]; warnings: string[]} | {ok: false; message: string};
 
-/** The events of a session so far: none for a new folder, a refusal for a damaged journal. */
+/**
+ * The first symbolic link inside a session folder, if any. greenlight writes its journal, logs and
+ * exports there; a planted link would turn those writes into writes somewhere else.
+ */
+export const linkInside = (dir: string): string | undefined => {
+	const visit = (folder: string, depth: number): string | undefined => {
+		let entries: fs.Dirent[];
+		try {
+			entries = fs.readdirSync(folder, {withFileTypes: true});
+		} catch {
+			return undefined;
+		}
+		for (const entry of entries) {
+			const full = path.join(folder, entry.name);
+			if (entry.isSymbolicLink()) return full;
+			// The sandbox's own state is ours and deep; the journal, logs, inbox and exports are near the top.
+			if (entry.isDirectory() && depth < 3 && entry.name !== 'node_modules') {
+				const found = visit(full, depth + 1);
+				if (found) return found;
+			}
+		}
+		return undefined;
+	};
+	return visit(dir, 0);
+};
+
+/** The events of a session so far: none for a new folder, a refusal for a damaged journal or a planted link. */
 export const readSession = (dir: string): SessionRead => {
+	const link = linkInside(dir);
+	if (link) return {ok: false, message: `${link} is a symbolic link; greenlight does not follow links inside a session folder (a write there could land anywhere). Remove it, or start a new session with --session <new dir>.`};
 	const file = sessionPaths(dir).journal;
 	if (!fs.existsSync(file)) return {ok: true, events: [], warnings: []};
 	const read = readJournal(file);

@@ -1,4 +1,4 @@
-import {appendFileSync, mkdirSync} from 'node:fs';
+import {closeSync, constants, mkdirSync, openSync, writeSync} from 'node:fs';
 import path from 'node:path';
 import {printableLine} from '../engine/printable.js';
 
@@ -9,13 +9,16 @@ const BATCH_MS = 100;
 /** Longer lines reach the screen and the journal cut to this; the log file keeps them whole. */
 export const SHOWN_LINE_CHARS = 1000;
 
+/** Append, create 0600, and never through a symbolic link planted in the session folder. */
+const APPEND_NO_FOLLOW = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
+
 const cut = (line: string, rest: string): string => `${line.slice(0, SHOWN_LINE_CHARS)} … (${rest})`;
 
 /**
  * The output of one step: every line is redacted once, here, then goes in full to its log file at
  * once and to the screen in batches, so a chatty command costs one render per batch, never one per line.
  */
-export type StepOutput = {write(line: string, continues?: boolean): void; flush(): void};
+export type StepOutput = {write(line: string, continues?: boolean): void; flush(): void; close(): void};
 
 export const logFileName = (phase: string, step: string): string => `${phase}.${step}.log`;
 
@@ -31,6 +34,7 @@ export const createStepOutput = (options: {
 	mkdirSync(options.logsDir, {recursive: true});
 	const file = path.join(options.logsDir, logFileName(options.phase, options.step));
 	let pending: string[] = [];
+	let fd: number | undefined;
 	// Inside a line longer than the command runner's pieces: its first piece was shown, the rest go to the log only.
 	let midLine = false;
 	let timer: NodeJS.Timeout | undefined;
@@ -46,7 +50,8 @@ export const createStepOutput = (options: {
 		write(raw, continues = false) {
 			// Escape sequences and control characters are kept, visibly escaped: readable in the log, never obeyed by a terminal.
 			const line = printableLine(options.redact(raw));
-			appendFileSync(file, continues ? line : `${line}\n`, {mode: 0o600});
+			fd ??= openSync(file, APPEND_NO_FOLLOW, 0o600);
+			writeSync(fd, continues ? line : `${line}\n`);
 			const inside = midLine;
 			midLine = continues;
 			if (inside) return;
@@ -56,5 +61,11 @@ export const createStepOutput = (options: {
 			else timer ??= setTimeout(flush, BATCH_MS);
 		},
 		flush,
+		/** The step is over: the last batch goes out and the log file is closed. */
+		close() {
+			flush();
+			if (fd !== undefined) closeSync(fd);
+			fd = undefined;
+		},
 	};
 };

@@ -69,6 +69,8 @@ const version = (): string => {
 
 export const main = async (argv: string[]): Promise<number> => {
 	const [command, ...args] = argv;
+	// Sessions, logs, records and the sandbox's state are the operator's alone: folders 0700, files 0600.
+	if (command === 'run' || command === 'rehearse' || command === 'join' || command === 'export') process.umask(0o077);
 	switch (command) {
 		case undefined:
 		case 'help':

@@ -80,7 +80,7 @@ export const runStep = (deps: StepRunDeps, phaseId: string, step: StepState, onS
 		.catch((error: unknown): StepResult => ({status: 'failed', reason: `internal error: ${(error as Error).message}`}))
 		.then((result) => {
 			if (step.step.secret) output.write(SECRET_OUTPUT_HIDDEN);
-			output.flush();
+			output.close();
 			const captured: Record<string, string> = {};
 			for (const [name, value] of Object.entries(result.captured ?? {})) {
 				deps.variables[name] = value;
