@@ -1,11 +1,10 @@
 import type {EngineEvent, EventType} from '../engine/events.js';
 import {printable} from '../engine/printable.js';
+import {MIN_SECRET_LENGTH} from '../runbook/resolve.js';
 
 /** What a secret is replaced with everywhere: screen, journal, logs, exports. */
 export const REDACTED = '«redacted»';
 
-/** Shorter known values are not redacted: "abc" would blank out half of every log. */
-const MIN_SECRET_LENGTH = 4;
 
 /** An unclosed private key block redacts at most this many following lines (a 4096-bit key has ~50). */
 const MAX_KEY_BLOCK_LINES = 120;
@@ -41,6 +40,24 @@ const tokenPatterns: Array<[RegExp, string]> = [
 ];
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The base64 text that a value becomes wherever it stands inside encoded data (for example in
+ * `Authorization: Basic base64(user:secret)`): for each of the three alignments, the characters
+ * that depend on the value's bytes alone. Standard and URL-safe alphabets, no padding.
+ */
+const base64Forms = (bytes: Buffer): string[] =>
+	[0, 1, 2].flatMap((offset) => {
+		const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
+		const core = encoded.slice(Math.ceil((offset * 8) / 6), Math.floor(((offset + bytes.length) * 8) / 6));
+		return [core, core.replaceAll('+', '-').replaceAll('/', '_')];
+	});
+
+/** A secret as it may appear in output: itself, URL-encoded, hex, and base64 at any alignment. */
+const encodedForms = (value: string): string[] => {
+	const bytes = Buffer.from(value);
+	return [value, encodeURIComponent(value), bytes.toString('hex'), ...base64Forms(bytes)];
+};
 
 /** Every string inside a JSON-like value, replaced; keys and non-strings are kept. */
 export const mapStrings = <T>(value: T, map: (text: string) => string): T => {
@@ -108,14 +125,17 @@ export const createRedactor = (secrets: string[]): Redactor => {
 
 	const addSecret = (value: string) => {
 		const trimmed = value.trim();
-		for (const candidate of new Set([value, trimmed])) {
+		let added = false;
+		for (const candidate of new Set([value, trimmed].flatMap(encodedForms))) {
 			if (candidate.length < MIN_SECRET_LENGTH || REDACTED.includes(candidate) || candidate.includes(REDACTED)) continue;
-			if (known.has(candidate)) continue;
-			known.add(candidate);
-			// Longest first, so a secret that contains another is replaced whole.
-			const sorted = [...known].sort((a, b) => b.length - a.length);
-			knownPattern = new RegExp(sorted.map(escapeRegExp).join('|'), 'g');
+			if (known.has(candidate.toLowerCase())) continue;
+			known.add(candidate.toLowerCase());
+			added = true;
 		}
+		if (!added) return;
+		// Longest first, so a secret that contains another is replaced whole; case does not hide a secret.
+		const sorted = [...known].sort((a, b) => b.length - a.length);
+		knownPattern = new RegExp(sorted.map(escapeRegExp).join('|'), 'gi');
 	};
 
 	const redactTokens = (text: string): string => {

@@ -1,5 +1,5 @@
 import type {EngineEvent} from '../engine/events.js';
-import {checkPatterns, resolveVariables, type ResolvedVariables} from '../runbook/resolve.js';
+import {checkPatterns, checkSecretLengths, resolveVariables, type ResolvedVariables} from '../runbook/resolve.js';
 import type {Runbook} from '../runbook/schema.js';
 import {keepStartedVariables} from '../run/resume.js';
 import {promptValue} from './terminal-prompt.js';
@@ -30,7 +30,8 @@ export const releaseVariables = async (options: {
 		}
 		resolved.values[missing.name] = await promptValue(`${missing.prompt}: `, resolved.secretNames.includes(missing.name));
 	}
-	const patternProblems = checkPatterns(runbook, resolved.values);
+	// Asked-for values are checked like the others: against their pattern and, for secrets, their length.
+	const patternProblems = [...checkPatterns(runbook, resolved.values), ...checkSecretLengths(runbook, resolved.values)];
 	if (patternProblems.length > 0) throw new UsageError(patternProblems.join('\n'));
 	return resolved;
 };

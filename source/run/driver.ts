@@ -154,6 +154,7 @@ export const createDriver = (options: DriverOptions): Driver => {
 		redactor: options.redactor,
 		writeExports: options.writeExports,
 		variables,
+		declared: options.runbook.variables,
 		history,
 		emit,
 		finishing: () => finishing,

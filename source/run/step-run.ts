@@ -2,7 +2,8 @@ import path from 'node:path';
 import type {EngineEvent, EventInput} from '../engine/events.js';
 import type {StepState} from '../engine/state.js';
 import type {ResolvedMetric} from '../runbook/resolve.js';
-import type {Step} from '../runbook/schema.js';
+import {checkCaptures} from '../runbook/resolve.js';
+import type {Runbook, Step} from '../runbook/schema.js';
 import {substitute} from '../runbook/template.js';
 import {redactStdinSecrets, type Redactor} from '../adapters/redactor.js';
 import {SECRET_OUTPUT_HIDDEN, type StepContext, type StepExecutor, type StepResult} from '../adapters/step-context.js';
@@ -30,6 +31,8 @@ export type StepRunDeps = {
 	writeExports?: WriteExports;
 	/** Real values, captures of earlier steps included; this run adds its own captures. */
 	variables: Record<string, string>;
+	/** The runbook's declared variables: a capture into one obeys its pattern, and is secret if it is. */
+	declared: Runbook['variables'];
 	/** Every event so far, for an export step. */
 	history: readonly EngineEvent[];
 	emit: (input: EventInput) => void;
@@ -40,9 +43,11 @@ export type StepRunDeps = {
 
 export type RunningStep = {controller: AbortController; promise: Promise<void>; ref: string};
 
-export const runStep = (deps: StepRunDeps, phaseId: string, step: StepState, onSettled: () => void): RunningStep => {
+export const runStep = (deps: StepRunDeps, phaseId: string, state: StepState, onSettled: () => void): RunningStep => {
 	const controller = new AbortController();
 	const startedAt = deps.clock();
+	// A step that captures into a secret variable is secret from its first byte: what it prints may hold the value.
+	const step = {...state, step: capturesSecret(state.step, deps.declared) ? {...state.step, secret: true} : state.step};
 	const output = createStepOutput({
 		logsDir: deps.logsDir,
 		phase: phaseId,
@@ -78,11 +83,14 @@ export const runStep = (deps: StepRunDeps, phaseId: string, step: StepState, onS
 	};
 	const promise = execute(deps, step.step, context)
 		.catch((error: unknown): StepResult => ({status: 'failed', reason: `internal error: ${(error as Error).message}`}))
-		.then((result) => {
+		.then((outcome) => {
+			let result = outcome;
 			if (step.step.secret) output.write(SECRET_OUTPUT_HIDDEN);
 			output.close();
+			const refused = result.status === 'passed' ? checkCaptures(deps.declared, result.captured ?? {}) : [];
+			if (refused.length > 0) result = {status: 'failed', exitCode: result.exitCode, reason: refused.join('; ')};
 			const captured: Record<string, string> = {};
-			for (const [name, value] of Object.entries(result.captured ?? {})) {
+			for (const [name, value] of Object.entries(refused.length > 0 ? {} : (result.captured ?? {}))) {
 				deps.variables[name] = value;
 				if (step.step.secret) deps.redactor.addSecret(value);
 				captured[name] = value;
@@ -108,6 +116,10 @@ export const runStep = (deps: StepRunDeps, phaseId: string, step: StepState, onS
 		});
 	return {controller, promise, ref: `${phaseId}/${step.id}`};
 };
+
+/** Whether a step captures into a variable the runbook declares secret. */
+const capturesSecret = (step: Step, declared: Runbook['variables']): boolean =>
+	(step.kind === 'command' || step.kind === 'http') && Object.keys(step.capture ?? {}).some((name) => declared[name]?.secret === true);
 
 const execute = async (deps: StepRunDeps, step: Step, context: StepContext): Promise<StepResult> => {
 	if (step.kind === 'export') {

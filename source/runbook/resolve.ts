@@ -1,5 +1,11 @@
 import type {Metric, MetricSource, Runbook} from './schema.js';
 
+/**
+ * A secret shorter than this is refused: it could not be told apart in output (redacting "abc"
+ * would blank out half of every log, and not redacting it would show it).
+ */
+export const MIN_SECRET_LENGTH = 6;
+
 export type VariableSources = {
 	/** --var name=value, highest precedence. */
 	cli: Readonly<Record<string, string>>;
@@ -52,6 +58,16 @@ export const resolveVariables = (runbook: Runbook, target: string, sources: Vari
 	const secretNames = Object.entries(runbook.variables)
 		.filter(([, variable]) => variable.secret)
 		.map(([name]) => name);
+	for (const name of secretNames) {
+		const variable = runbook.variables[name];
+		if (sources.cli[name] !== undefined) {
+			// A command line is visible to every user of the machine (ps, /proc/<pid>/cmdline).
+			problems.push(
+				`--var ${name}: ${name} is secret, and a command line is visible to every user of this machine; ${variable?.env ? `set ${variable.env} in the environment` : 'give it a prompt or an env in the runbook'} instead`,
+			);
+		}
+	}
+	problems.push(...checkSecretLengths(runbook, values));
 	return {values, secretNames, missing, problems};
 };
 
@@ -62,6 +78,25 @@ export const checkPatterns = (runbook: Runbook, values: Readonly<Record<string, 
 		return new RegExp(variable.pattern).test(value)
 			? []
 			: [`variable ${name}: "${variable.secret ? '«redacted»' : value}" does not match ${variable.pattern}`];
+	});
+
+/** Secret values too short to be redacted reliably, as problems naming the variable (never the value). */
+export const checkSecretLengths = (runbook: Runbook, values: Readonly<Record<string, string>>): string[] =>
+	Object.entries(runbook.variables).flatMap(([name, variable]) => {
+		const value = values[name]?.trim();
+		if (!variable.secret || value === undefined || value.length >= MIN_SECRET_LENGTH) return [];
+		return [`variable ${name} is secret but its value has ${value.length} characters; a secret needs at least ${MIN_SECRET_LENGTH} to be redacted reliably`];
+	});
+
+/**
+ * Captured values checked against the pattern of the declared variable of the same name: a capture
+ * never slips a value past the check a --var or a prompt would get. A secret's value is not quoted.
+ */
+export const checkCaptures = (declared: Runbook['variables'], captured: Readonly<Record<string, string>>): string[] =>
+	Object.entries(captured).flatMap(([name, value]) => {
+		const variable = declared[name];
+		if (!variable?.pattern || new RegExp(variable.pattern).test(value)) return [];
+		return [`capture ${name}: ${variable.secret ? 'the value' : JSON.stringify(value)} does not match the pattern ${variable.pattern} of variable ${name}`];
 	});
 
 export type ResolvedMetric = {title: string; unit?: string; green: MetricSource; blue?: MetricSource};

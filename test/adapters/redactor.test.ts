@@ -105,3 +105,20 @@ describe('redactor', () => {
 		expect(redactor.redact('set secret to https://k3y@sentry.io/1')).toBe(`set secret to ${REDACTED}`);
 	});
 });
+
+describe('redactor: a secret in another form is still the secret', () => {
+	const secret = 'hunter2-Geheim/42';
+
+	it('given a secret, then it is redacted URL-encoded, hex-encoded, in other letter case and inside base64 at any alignment', () => {
+		const redactor = createRedactor([secret]);
+		const hex = Buffer.from(secret).toString('hex');
+		for (const prefix of ['', 'u:', 'us:', 'use:']) {
+			const basic = Buffer.from(`${prefix}${secret}`).toString('base64');
+			expect(redactor.redactText(`Authorization: Basic ${basic}`)).not.toContain(basic.slice(4, -4));
+		}
+		expect(redactor.redactText(`url ${encodeURIComponent(secret)}`)).toBe(`url ${REDACTED}`);
+		expect(redactor.redactText(`hex ${hex} and ${hex.toUpperCase()}`)).toBe(`hex ${REDACTED} and ${REDACTED}`);
+		expect(redactor.redactText(`lower ${secret.toLowerCase()}`)).toBe(`lower ${REDACTED}`);
+		expect(redactor.redactText(`url-safe ${Buffer.from(secret).toString('base64url')}`)).not.toContain(Buffer.from(secret).toString('base64url').slice(2, -2));
+	});
+});

@@ -21,8 +21,9 @@ describe('the release record and snapshot after a rehearsal', () => {
 		const run = await new Promise<{code: number; stdout: string; stderr: string}>((resolve) => {
 			execFile(
 				process.execPath,
-				[cli, 'rehearse', path.join(repo, 'runbook.json'), '--yes', '--json', '--speed', '60', '--operator', 'alice', '--var', `greenSecrets=${dotenv}`],
-				{cwd, timeout: 150_000, env: {...process.env, FLY_API_TOKEN: `fo1_${seed}`}},
+				[cli, 'rehearse', path.join(repo, 'runbook.json'), '--yes', '--json', '--speed', '60', '--operator', 'alice'],
+				// Secrets come through the environment: a --var would show them to every user in ps.
+				{cwd, timeout: 150_000, env: {...process.env, FLY_API_TOKEN: `fo1_${seed}`, GREEN_SECRETS_DOTENV: dotenv}},
 				(error, stdout, stderr) => {
 					const code = (error as {code?: unknown} | null)?.code;
 					resolve({code: error ? (typeof code === 'number' ? code : 1) : 0, stdout, stderr});
