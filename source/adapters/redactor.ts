@@ -76,7 +76,7 @@ export const mapStrings = <T>(value: T, map: (text: string) => string): T => {
 const freeTextFields: {readonly [T in EventType]: ReadonlyArray<keyof Extract<EngineEvent, {type: T}> & string>} = {
 	'run-started': ['title', 'variables'],
 	'run-resumed': [],
-	'step-started': [],
+	'step-started': ['argv'],
 	'step-output': ['lines'],
 	'step-finished': ['reason', 'captured'],
 	'step-ticked': [],

@@ -1,12 +1,13 @@
 // `npm run bench`: figures for the paths that must stay fast. Prints numbers; asserts nothing, so a
 // noisy machine never fails a build. Compare runs on the same machine.
 import {execFileSync} from 'node:child_process';
-import {mkdtempSync, rmSync} from 'node:fs';
+import {appendFileSync, mkdtempSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {performance} from 'node:perf_hooks';
 import {fileURLToPath} from 'node:url';
 import {openJournal, readJournal} from '../adapters/journal.js';
+import {openLogView} from '../adapters/log-view.js';
 import {parseExposition} from '../adapters/metrics/exposition.js';
 import {createRedactor} from '../adapters/redactor.js';
 import type {EngineEvent} from '../engine/events.js';
@@ -108,6 +109,31 @@ const benchExposition = () => {
 	});
 };
 
+const benchLogView = () => {
+	const dir = mkdtempSync(path.join(os.tmpdir(), 'gl-bench-log-'));
+	const file = path.join(dir, 'smoke.deploy.log');
+	const lines = 1_000_000;
+	for (let from = 0; from < lines; from += 50_000) {
+		const piece = Array.from({length: 50_000}, (_, index) => `${from + index} machine 3d8d0000001ef0: health check passing (${(from + index) % 97} ms)`);
+		appendFileSync(file, `${piece.join('\n')}\n`);
+	}
+	const before = process.memoryUsage().rss;
+	const start = performance.now();
+	// What the detail view does: index the whole file, then read the window at its end.
+	const view = openLogView(file);
+	view.index();
+	view.lines(view.lineCount() - 20, 20);
+	const ms = performance.now() - start;
+	const rss = process.memoryUsage().rss;
+	const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
+	process.stdout.write(`${'log view: open 1M lines (first screen)'.padEnd(44)} ${ms.toFixed(0).padStart(10)} ms        (RSS ${mb(rss)} MB, +${mb(Math.max(0, rss - before))} MB)\n`);
+	const searchStart = performance.now();
+	view.search('no such text', {from: 0});
+	process.stdout.write(`${'log view: search 1M lines (no match)'.padEnd(44)} ${(performance.now() - searchStart).toFixed(0).padStart(10)} ms\n`);
+	view.close();
+	rmSync(dir, {recursive: true, force: true});
+};
+
 const benchStartup = () => {
 	const cli = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 	const rounds = 5;
@@ -123,4 +149,5 @@ benchChart();
 benchJournal();
 benchRedaction();
 benchExposition();
+benchLogView();
 benchStartup();

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import {exportTitles, writeExports} from '../adapters/export/write-exports.js';
 import {followJournal} from '../adapters/journal.js';
+import {sessionLogs} from '../adapters/log-view.js';
 import {createRedactor} from '../adapters/redactor.js';
 import {postToInbox} from '../adapters/session-inbox.js';
 import {pickSession, readSession, sessionPaths} from '../adapters/session-folder.js';
@@ -47,8 +48,10 @@ export const joinSession = async (options: {session?: string; operator: string; 
 	const ended = new Promise<void>((resolve) => {
 		finished = resolve;
 	});
+	const seen = [...events];
 	const stopFollowing = followJournal(sessionPaths(sessionDir).journal, (fresh) => {
 		if (!interactive) fresh.forEach(print);
+		seen.push(...fresh);
 		state = fresh.reduce(reduce, state);
 		for (const listener of listeners) listener();
 		if (state.outcome) finished();
@@ -64,10 +67,12 @@ export const joinSession = async (options: {session?: string; operator: string; 
 						listeners.add(listener);
 						return () => listeners.delete(listener);
 					},
+					events: () => seen,
 				},
 				send: (intent) => postToInbox(sessionDir, {operator: options.operator, intent}),
 				role: 'pair',
 				operator: options.operator,
+				logs: sessionLogs(sessionPaths(sessionDir).logs),
 			});
 		} else {
 			await ended;

@@ -2,6 +2,7 @@ import path from 'node:path';
 import {killAllChildren} from '../adapters/command-runner.js';
 import {exportTitles, writeExports} from '../adapters/export/write-exports.js';
 import {openJournal} from '../adapters/journal.js';
+import {sessionLogs} from '../adapters/log-view.js';
 import {createMetricReader} from '../adapters/metrics/metric-reader.js';
 import {createRedactor, redactCrashesWith} from '../adapters/redactor.js';
 import {watchInbox} from '../adapters/session-inbox.js';
@@ -150,6 +151,7 @@ export const runRelease = async (options: ReleaseOptions): Promise<number> => {
 					role: 'driver',
 					operator,
 					speed: options.speed,
+					logs: sessionLogs(paths.logs),
 				});
 				running.start();
 				await ui;

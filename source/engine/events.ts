@@ -44,7 +44,13 @@ export type RunStarted = At & {
 	secretVariables: string[];
 };
 
-export type StepStarted = At & StepAt & {type: 'step-started'; attempt: number};
+export type StepStarted = At &
+	StepAt & {
+		type: 'step-started';
+		attempt: number;
+		/** The command as run (command steps; traffic steps with {{weight}} left in), redacted. Absent in older journals. */
+		argv?: string[];
+	};
 
 export type StepOutputEvent = At & StepAt & {type: 'step-output'; lines: string[]};
 

@@ -4,7 +4,7 @@ import type {StepState} from '../engine/state.js';
 import type {ResolvedMetric} from '../runbook/resolve.js';
 import {checkCaptures} from '../runbook/resolve.js';
 import type {Runbook, Step} from '../runbook/schema.js';
-import {substitute} from '../runbook/template.js';
+import {substitute, substituteArgv} from '../runbook/template.js';
 import {redactStdinSecrets, type Redactor} from '../adapters/redactor.js';
 import {SECRET_OUTPUT_HIDDEN, type StepContext, type StepExecutor, type StepResult} from '../adapters/step-context.js';
 import {createStepOutput} from '../adapters/step-output.js';
@@ -64,7 +64,8 @@ export const runStep = (deps: StepRunDeps, phaseId: string, state: StepState, on
 			// A missing variable fails the step itself, with its own message.
 		}
 	}
-	deps.emit({type: 'step-started', phase: phaseId, step: step.id, attempt: step.attempt + 1});
+	const argv = argvAsRun(step.step, deps.variables);
+	deps.emit({type: 'step-started', phase: phaseId, step: step.id, attempt: step.attempt + 1, ...(argv ? {argv} : {})});
 	const context: StepContext = {
 		phase: phaseId,
 		step: step.step,
@@ -115,6 +116,21 @@ export const runStep = (deps: StepRunDeps, phaseId: string, state: StepState, on
 			if (rerunnable) deps.emit({type: 'outcome-decided', phase: phaseId, step: step.id, decision: 'rerun', operator: 'greenlight'});
 		});
 	return {controller, promise, ref: `${phaseId}/${step.id}`};
+};
+
+/**
+ * The command a step runs, for the record (the driver redacts it with the event): a command step's
+ * argv, a traffic step's with {{weight}} left in, as each weight runs it. None when a variable is
+ * missing: the step fails with that message itself.
+ */
+const argvAsRun = (step: Step, variables: Readonly<Record<string, string>>): string[] | undefined => {
+	try {
+		if (step.kind === 'command') return substituteArgv(step.run, variables);
+		if (step.kind === 'traffic') return substituteArgv(step.run, {...variables, weight: '{{weight}}'});
+	} catch {
+		// MissingVariableError: the executor reports it as the step's reason.
+	}
+	return undefined;
 };
 
 /** Whether a step captures into a variable the runbook declares secret. */

@@ -1,27 +1,43 @@
-import {Box, Text, useApp, useInput} from 'ink';
-import {useEffect, useRef, useState} from 'react';
+import {Box, Text, useApp, useInput, type Key} from 'ink';
+import {useEffect, useMemo, useRef, useState} from 'react';
+import type {StepLogs} from '../adapters/log-view.js';
+import type {EngineEvent} from '../engine/events.js';
 import type {SendIntent} from '../engine/intents.js';
 import {confirmBlocker, currentPhase} from '../engine/select.js';
 import type {RunState} from '../engine/state.js';
+import {stepDetail, type StepAddress} from '../engine/step-detail.js';
+import {printableLine} from '../engine/printable.js';
 import {formatDuration} from '../runbook/duration.js';
 import {
+	inspectFooter,
 	interpretKey,
 	keyHelp,
+	keyPresses,
 	keysFooter,
 	promptQuestion,
 	QUIT_QUESTION,
+	SEARCH_HINT,
+	TOGETHER_REFUSED,
+	viewMode,
+	type Inspecting,
 	type KeyMode,
+	type LogExtent,
+	type LogSearchRequest,
 } from './checklist-keys.js';
+import {stepAt} from './cursor.js';
 import {GateChart} from './GateChart.js';
 import type {Plot} from './gate-evidence.js';
+import {planInspector} from './inspect-plan.js';
 import {LineView} from './LineView.js';
 import {OutcomeScreen} from './OutcomeScreen.js';
-import {CHART_SIDE_WIDTH, planScreen} from './screen-plan.js';
+import {CHART_MIN_ROWS, CHART_SIDE_WIDTH, frameRows, planScreen} from './screen-plan.js';
 import type {Line} from './step-lines.js';
+import {expandTabs, StepInspector} from './StepInspector.js';
 import type {ChecklistRole, RunStore} from './store.js';
 import {ColourContext, useTone, type Tone} from './theme.js';
 import {useClock} from './use-clock.js';
 import {useRunState} from './use-run-state.js';
+import {useStepLog, type StepLog} from './use-step-log.js';
 import {useTerminalSize} from './use-terminal-size.js';
 
 export type ChecklistProps = {
@@ -35,6 +51,8 @@ export type ChecklistProps = {
 	/** The clock for elapsed and remaining times. */
 	clock?: () => number;
 	plot?: Plot;
+	/** The session's step logs, for the detail view; without them it says there is no log. */
+	logs?: StepLogs;
 };
 
 /** How long a message (a refused key, a blocked Enter) stays highlighted in the footer. */
@@ -101,14 +119,37 @@ const footerLines = (
 	} else {
 		lines.push(status);
 	}
+	const view = viewMode(mode);
 	if (mode.kind === 'prompt') {
 		lines.push({key: 'question', text: promptQuestion[mode.purpose], tone: 'accent'});
 		lines.push({key: 'input', text: `> ${mode.text}▌`, tone: 'plain'});
 	} else if (mode.kind === 'quit') {
 		lines.push({key: 'question', text: role === 'driver' ? QUIT_QUESTION : 'Leave the pair view? (y/n)', tone: 'accent'});
+	} else if ((mode.kind === 'detail' || mode.kind === 'log') && mode.inspect.search.typing !== undefined) {
+		lines.push({key: 'search', text: `/${mode.inspect.search.typing}▌   ${SEARCH_HINT}`, tone: 'accent'});
 	}
-	lines.push({key: 'keys', text: keysFooter(role, columns), tone: 'muted'});
+	const keys = view.kind === 'detail' || view.kind === 'log' ? inspectFooter(columns, view.kind === 'log') : keysFooter(role, columns);
+	lines.push({key: 'keys', text: keys, tone: 'muted'});
 	return lines;
+};
+
+/** The step open in the detail view, if one is. */
+const inspected = (mode: KeyMode): Inspecting | undefined => {
+	const view = viewMode(mode);
+	return view.kind === 'detail' || view.kind === 'log' ? view.inspect : undefined;
+};
+
+/** A search's answer moves the log to the line found (at the top, as less does) and stops following. */
+const applySearch = (mode: KeyMode, request: LogSearchRequest, log: StepLog, extent: LogExtent): {mode: KeyMode; flash?: string} => {
+	if (mode.kind !== 'detail' && mode.kind !== 'log') return {mode};
+	const found = log.view?.search(request.text, {from: request.from, backward: request.backward});
+	if (!found) return {mode, flash: `Not found in the log: "${request.text}"`};
+	const last = Math.max(0, extent.total - extent.rows);
+	const inspect = {...mode.inspect, scroll: {top: Math.min(found.line, last), follow: false}, search: {...mode.inspect.search, match: found.line}};
+	return {
+		mode: {...mode, inspect},
+		...(found.wrapped ? {flash: `Search went on from the ${request.backward ? 'end' : 'top'} of the log: "${request.text}" on line ${found.line + 1}`} : {}),
+	};
 };
 
 const Lines = ({lines}: {lines: Line[]}) => (
@@ -120,7 +161,7 @@ const Lines = ({lines}: {lines: Line[]}) => (
 );
 
 /** The live checklist: header, phases with the current one expanded, charts, log pane, footer. */
-export const Checklist = ({store, send, role, operator, speed = 1, colour = true, clock, plot}: ChecklistProps) => {
+export const Checklist = ({store, send, role, operator, speed = 1, colour = true, clock, plot, logs}: ChecklistProps) => {
 	const state = useRunState(store);
 	const size = useTerminalSize();
 	const now = useClock(clock);
@@ -131,6 +172,19 @@ export const Checklist = ({store, send, role, operator, speed = 1, colour = true
 	const [flash, setFlash] = useState<Flash>();
 	const stopping = useRef(false);
 
+	// The step in the detail view: its log is open (and followed) only while it is shown.
+	const inspect = inspected(mode);
+	const address = useMemo<StepAddress | undefined>(
+		() => (inspect ? {phase: inspect.phase, step: inspect.step} : undefined),
+		[inspect?.phase, inspect?.step],
+	);
+	const shownStep = address ? stepAt(state, {phase: address.phase, step: address.step})?.step : undefined;
+	const log = useStepLog(logs, address, shownStep ? shownStep.logDropped + shownStep.log.length + shownStep.attempt * 1e9 : 0);
+	const logNow = useRef(log);
+	logNow.current = log;
+	// The log pane as last drawn: the keys scroll within it.
+	const logExtent = useRef<LogExtent>({total: 0, rows: 1});
+
 	useEffect(() => {
 		if (!state.outcome) return;
 		// After this frame (the outcome) is on screen, and never before the caller waits for the exit.
@@ -138,23 +192,40 @@ export const Checklist = ({store, send, role, operator, speed = 1, colour = true
 		return () => clearImmediate(timer);
 	}, [state.outcome, exit]);
 
+	const onKey = (input: string, key: Key, together: boolean) => {
+		if (key.ctrl && input === 'c' && stopping.current) {
+			exit();
+			return;
+		}
+		const before = modeNow.current;
+		const extent = {...logExtent.current, total: logNow.current.total};
+		const outcome = interpretKey({state: store.getState(), role, operator, mode: before, log: extent}, input, key);
+		// A key that came with others may be part of a paste: it never ticks, confirms or decides.
+		if (together && outcome.intent) {
+			setFlash({text: TOGETHER_REFUSED, until: (clock ?? Date.now)() + FLASH_MS});
+			return;
+		}
+		let next = outcome.mode;
+		let message = outcome.flash;
+		if (outcome.search) {
+			// The keys cannot read the log; the view asks it and moves to what it found.
+			const answer = applySearch(next, outcome.search, logNow.current, extent);
+			next = answer.mode;
+			message = answer.flash ?? message;
+		}
+		modeNow.current = next;
+		setMode(next);
+		if (message) setFlash({text: message, until: (clock ?? Date.now)() + FLASH_MS});
+		else if (outcome.intent || next.kind !== before.kind || outcome.search) setFlash(undefined);
+		if (outcome.intent?.type === 'quit') stopping.current = true;
+		const answer = outcome.intent ? send(outcome.intent) : undefined;
+		// The driver refused (e.g. "mark done" without the value the step captures): say why.
+		if (answer && !answer.ok) setFlash({text: answer.reason, until: (clock ?? Date.now)() + FLASH_MS});
+		if (outcome.exit) exit();
+	};
 	useInput(
 		(input, key) => {
-			if (key.ctrl && input === 'c' && stopping.current) {
-				exit();
-				return;
-			}
-			const before = modeNow.current;
-			const outcome = interpretKey({state: store.getState(), role, operator, mode: before}, input, key);
-			modeNow.current = outcome.mode;
-			setMode(outcome.mode);
-			if (outcome.flash) setFlash({text: outcome.flash, until: (clock ?? Date.now)() + FLASH_MS});
-			else if (outcome.intent || outcome.mode.kind !== before.kind) setFlash(undefined);
-			if (outcome.intent?.type === 'quit') stopping.current = true;
-			const answer = outcome.intent ? send(outcome.intent) : undefined;
-			// The driver refused (e.g. "mark done" without the value the step captures): say why.
-			if (answer && !answer.ok) setFlash({text: answer.reason, until: (clock ?? Date.now)() + FLASH_MS});
-			if (outcome.exit) exit();
+			for (const press of keyPresses(input, key, () => modeNow.current)) onKey(press.input, press.key, press.together);
 		},
 		{isActive: !state.outcome},
 	);
@@ -164,6 +235,7 @@ export const Checklist = ({store, send, role, operator, speed = 1, colour = true
 	) : (
 		<LiveScreen
 			state={state}
+			events={store.events()}
 			role={role}
 			operator={operator}
 			speed={speed}
@@ -173,6 +245,8 @@ export const Checklist = ({store, send, role, operator, speed = 1, colour = true
 			size={size}
 			colour={colour}
 			plot={plot}
+			log={log}
+			logExtent={logExtent}
 		/>
 	);
 	return <ColourContext.Provider value={colour}>{content}</ColourContext.Provider>;
@@ -180,6 +254,7 @@ export const Checklist = ({store, send, role, operator, speed = 1, colour = true
 
 type LiveScreenProps = {
 	state: RunState;
+	events: readonly EngineEvent[];
 	role: ChecklistRole;
 	operator: string;
 	speed: number;
@@ -189,27 +264,55 @@ type LiveScreenProps = {
 	size: {columns: number; rows: number};
 	colour: boolean;
 	plot?: Plot;
+	log: StepLog;
+	/** Where the log pane's size is left for the keys. */
+	logExtent: {current: LogExtent};
 };
 
-const LiveScreen = ({state, role, operator, speed, now, mode, flash, size, colour, plot}: LiveScreenProps) => {
+const LiveScreen = ({state, events, role, operator, speed, now, mode, flash, size, colour, plot, log, logExtent}: LiveScreenProps) => {
 	const tone = useTone();
 	const footer = footerLines(state, role, operator, mode, flash, now, size.columns);
-	const plan = planScreen(state, {state, now, speed, role}, size, footer.length);
-	const header = headerLines(state, role, operator, now).slice(0, plan.headerLines);
-	const body = Math.max(0, size.rows - 1 - plan.headerLines - footer.length);
+	const view = viewMode(mode);
+	const {headerLines: headerRows, body} = frameRows(size, footer.length);
+	const header = headerLines(state, role, operator, now).slice(0, headerRows);
+	const help = mode.kind === 'help' ? (
+		<Lines
+			lines={[
+				{key: 'help-title', text: 'Keys', tone: 'strong' as Tone},
+				...keyHelp(role).map(([keys, what]) => ({key: keys, text: `  ${keys.padEnd(10)} ${what}`})),
+			].slice(0, body)}
+		/>
+	) : null;
+	if (view.kind === 'detail' || view.kind === 'log') {
+		return (
+			<Box flexDirection="column" width={size.columns}>
+				<Lines lines={header} />
+				{help ?? (
+					<Inspector
+						state={state}
+						now={now}
+						speed={speed}
+						events={events}
+						inspect={view.inspect}
+						maximised={view.kind === 'log'}
+						rows={body}
+						size={size}
+						log={log}
+						logExtent={logExtent}
+						plot={plot}
+					/>
+				)}
+				<Lines lines={footer} />
+			</Box>
+		);
+	}
+	const plan = planScreen(state, {state, now, speed, role}, size, footer.length, view.kind === 'cursor' ? view.at : undefined);
 	const sideWidth = Math.min(CHART_SIDE_WIDTH, Math.floor(size.columns / 3));
 	const chartWidth = Math.max(10, size.columns - sideWidth - 1);
 	return (
 		<Box flexDirection="column" width={size.columns}>
 			<Lines lines={header} />
-			{mode.kind === 'help' ? (
-				<Lines
-					lines={[
-						{key: 'help-title', text: 'Keys', tone: 'strong' as Tone},
-						...keyHelp(role).map(([keys, what]) => ({key: keys, text: `  ${keys.padEnd(10)} ${what}`})),
-					].slice(0, body)}
-				/>
-			) : (
+			{help ?? (
 				<>
 					<Lines lines={plan.phaseLines} />
 					{plan.focus
@@ -233,11 +336,11 @@ const LiveScreen = ({state, role, operator, speed, now, mode, flash, size, colou
 					{plan.log ? (
 						<>
 							<Text wrap="truncate-end" {...tone('muted')}>
-								{plan.log.title}
+								{printableLine(plan.log.title)}
 							</Text>
 							{plan.log.lines.map((line, index) => (
 								<Text key={index} wrap="truncate-end">
-									{line}
+									{expandTabs(printableLine(line))}
 								</Text>
 							))}
 						</>
@@ -246,5 +349,47 @@ const LiveScreen = ({state, role, operator, speed, now, mode, flash, size, colou
 			)}
 			<Lines lines={footer} />
 		</Box>
+	);
+};
+
+type InspectorProps = {
+	state: RunState;
+	now: number;
+	speed: number;
+	events: readonly EngineEvent[];
+	inspect: Inspecting;
+	maximised: boolean;
+	rows: number;
+	size: {columns: number; rows: number};
+	log: StepLog;
+	logExtent: {current: LogExtent};
+	plot?: Plot;
+};
+
+/** The detail view of one step: read from the events (the state keeps only tails), its log from the file. */
+const Inspector = ({state, now, speed, events, inspect, maximised, rows, size, log, logExtent, plot}: InspectorProps) => {
+	const tone = useTone();
+	const {phase, step} = inspect;
+	// Read again whenever an event arrives (the state changes with each), not on every clock tick.
+	const detail = useMemo(() => stepDetail(state, events, {phase, step}), [state, events, events.length, phase, step]);
+	if (!detail) {
+		return (
+			<Text wrap="truncate-end" {...tone('warn')}>
+				{`No step ${phase}/${step} in this runbook`}
+			</Text>
+		);
+	}
+	const plan = planInspector(detail, rows, maximised, {charts: size.rows >= CHART_MIN_ROWS, now, speed, columns: size.columns});
+	logExtent.current = {total: log.total, rows: Math.max(1, plan.logRows)};
+	return (
+		<StepInspector
+			plan={plan}
+			log={log}
+			scroll={inspect.scroll}
+			search={inspect.search}
+			columns={size.columns}
+			metrics={state.metrics}
+			{...(plot ? {plot} : {})}
+		/>
 	);
 };

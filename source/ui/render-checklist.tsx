@@ -1,4 +1,5 @@
 import {render} from 'ink';
+import type {StepLogs} from '../adapters/log-view.js';
 import type {SendIntent} from '../engine/intents.js';
 import {Checklist} from './Checklist.js';
 import type {ChecklistRole, RunStore} from './store.js';
@@ -15,6 +16,8 @@ export type RenderChecklistOptions = {
 	stdout?: NodeJS.WriteStream;
 	/** Colour on or off; by default off when NO_COLOR is set. */
 	colour?: boolean;
+	/** The session's step logs, for the detail view (→ on a step). */
+	logs?: StepLogs;
 };
 
 /**
@@ -30,6 +33,7 @@ export const renderChecklist = async (options: RenderChecklistOptions): Promise<
 			operator={options.operator}
 			speed={options.speed}
 			colour={options.colour ?? colourWanted(process.env)}
+			{...(options.logs ? {logs: options.logs} : {})}
 		/>,
 		{
 			// Ink fills in process.stdin/stdout only for keys that are absent, not for undefined ones.

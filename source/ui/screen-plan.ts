@@ -1,8 +1,10 @@
 import {currentPhase, isFailingGate, isStuck} from '../engine/select.js';
 import type {PhaseState, RunState, StepState} from '../engine/state.js';
-import {isAutomated} from '../runbook/schema.js';
+import {cursorPhases, findPhase, focusStep, type ItemRef} from './cursor.js';
 import {gateSummary} from './gate-evidence.js';
-import {phaseLine, phasesSummaryLine, stepBlock, type Line, type LineContext, type StepBlock} from './step-lines.js';
+import {phaseCapturedLine, phaseLine, phasesSummaryLine, stepBlock, type Line, type LineContext, type StepBlock} from './step-lines.js';
+
+export {focusStep} from './cursor.js';
 
 /** Charts need room to be readable; below this many terminal rows they give way to one-line verdicts. */
 export const CHART_MIN_ROWS = 20;
@@ -26,18 +28,6 @@ export type ScreenPlan = {
 	log?: {title: string; lines: string[]};
 };
 
-/** The step the screen explains: the running one, else one that failed or whose outcome is unknown. */
-export const focusStep = (state: RunState): {phase: PhaseState; step: StepState} | undefined => {
-	const phase = currentPhase(state);
-	if (!phase) return undefined;
-	const pick = (test: (step: StepState) => boolean) => phase.steps.find(test);
-	const step =
-		pick((step) => step.status === 'running' && isAutomated(step.step)) ??
-		pick((step) => isStuck(step.status)) ??
-		pick((step) => step.status === 'running');
-	return step ? {phase, step} : undefined;
-};
-
 const chartable = (step: StepState | undefined): boolean =>
 	Boolean(
 		step &&
@@ -48,58 +38,89 @@ const chartable = (step: StepState | undefined): boolean =>
 const flatten = (blocks: StepBlock[], withDetails: (index: number) => boolean): Line[] =>
 	blocks.flatMap((block, index) => (withDetails(index) ? [block.main, ...block.details] : [block.main]));
 
+/** The key of the line an item is drawn on. */
+const itemKey = (at: ItemRef): string => (at.step ? `${at.phase}/${at.step}` : at.phase);
+
 /**
- * The phases as lines within `budget`: first everything, then other phases folded into summaries,
- * then only the focus step explained, then a window of steps around it.
+ * Phases in a row folded into summary lines: the confirmed ones, the ones to come; the current
+ * phase keeps its own line, so it is never hidden in a summary.
  */
-const fitPhases = (state: RunState, context: LineContext, focusId: string | undefined, budget: number): Line[] => {
-	const current = currentPhase(state);
-	const rollbackActive = Boolean(state.rollback?.active);
-	const ordinary = state.phases;
-	const currentIndex = current && !rollbackActive ? ordinary.indexOf(current) : ordinary.length;
-	const before = ordinary.slice(0, currentIndex);
-	const after = ordinary.slice(currentIndex + (rollbackActive ? 0 : 1));
-	const blocks = current ? current.steps.map((_, index) => stepBlock(current, index, true, context)) : [];
-	const focusIndex = current ? Math.max(0, current.steps.findIndex((step) => step.id === focusId)) : 0;
-	const title = current ? [phaseLine(current, true)] : [];
-	const listed = (phases: PhaseState[]) => phases.map((phase) => phaseLine(phase, false));
-	const folded = (key: string, phases: PhaseState[]) => {
-		const line = phasesSummaryLine(key, phases);
-		return line ? [line] : [];
+const foldPhases = (key: string, phases: PhaseState[], current: PhaseState | undefined): Line[] => {
+	const lines: Line[] = [];
+	let run: PhaseState[] = [];
+	const close = () => {
+		const line = phasesSummaryLine(lines.length === 0 ? key : `${key}${lines.length}`, run);
+		if (line) lines.push(line);
+		run = [];
 	};
-	// Rollback comes after every release phase; the release phases above it stay as they were.
-	const arrange = (top: Line[], steps: Line[], bottom: Line[]) =>
-		rollbackActive ? [...top, ...bottom, ...title, ...steps] : [...top, ...title, ...steps, ...bottom];
+	for (const phase of phases) {
+		if (phase === current) {
+			close();
+			lines.push(phaseLine(phase, true));
+			continue;
+		}
+		if (run.length > 0 && run[0]!.confirmed !== phase.confirmed) close();
+		run.push(phase);
+	}
+	close();
+	return lines;
+};
+
+/**
+ * The phases as lines within `budget`. One phase is open (its steps listed): the one under the
+ * cursor, else the current one. First everything; then the other phases folded into summaries;
+ * then only the anchor step (the cursor's, else the focus step) explained; then a window of steps
+ * around it. The rollback procedure shows once it runs or the cursor is in it.
+ */
+const fitPhases = (state: RunState, context: LineContext, focusId: string | undefined, budget: number, cursor?: ItemRef): Line[] => {
+	const current = currentPhase(state);
+	const open = cursor ? findPhase(state, cursor.phase) : current;
+	const shown = cursorPhases(state).filter((phase) => phase !== state.rollback || state.rollback.active || phase === open);
+	const openIndex = open ? shown.indexOf(open) : shown.length;
+	const before = shown.slice(0, openIndex);
+	const after = shown.slice(openIndex + 1);
+	const blocks = open ? open.steps.map((_, index) => stepBlock(open, index, open === current, context)) : [];
+	const anchorId = cursor ? cursor.step : focusId;
+	const focusIndex = open ? Math.max(0, open.steps.findIndex((step) => step.id === anchorId)) : 0;
+	const title = open ? [phaseLine(open, open === current)] : [];
+	const listed = (phases: PhaseState[], withCaptures = false) =>
+		phases.flatMap((phase) => {
+			const captured = withCaptures && phase.confirmed ? phaseCapturedLine(phase, context) : undefined;
+			return [phaseLine(phase, phase === current), ...(captured ? [captured] : [])];
+		});
+	const arrange = (top: Line[], steps: Line[], bottom: Line[]) => [...top, ...title, ...steps, ...bottom];
 
 	const all = flatten(blocks, () => true);
 	const candidates = [
+		// What earlier phases captured (blue's image and machines) stays in view while there is room.
+		arrange(listed(before, true), all, listed(after)),
 		arrange(listed(before), all, listed(after)),
-		arrange(folded('done', before), all, folded('later', after)),
-		arrange(folded('done', before), flatten(blocks, (index) => index === focusIndex), folded('later', after)),
+		arrange(foldPhases('done', before, current), all, foldPhases('later', after, current)),
+		arrange(foldPhases('done', before, current), flatten(blocks, (index) => index === focusIndex), foldPhases('later', after, current)),
 	];
 	for (const lines of candidates) if (lines.length <= budget) return lines;
 
 	// A window of steps around the focus, with markers for what is hidden.
-	const top = folded('done', before);
-	const bottom = folded('later', after);
+	const top = foldPhases('done', before, current);
+	const bottom = foldPhases('later', after, current);
 	const focusBlock = blocks[focusIndex];
 	const room = budget - top.length - bottom.length - title.length;
 	if (!focusBlock || room < 1) return [...title, ...(focusBlock ? [focusBlock.main] : [])].slice(0, Math.max(0, budget));
 	const focusLines = [focusBlock.main, ...focusBlock.details].slice(0, room);
 	let from = focusIndex;
 	let to = focusIndex + 1;
-	const shown = () => focusLines.length + (to - from - 1) + (from > 0 ? 1 : 0) + (to < blocks.length ? 1 : 0);
+	const count = () => focusLines.length + (to - from - 1) + (from > 0 ? 1 : 0) + (to < blocks.length ? 1 : 0);
 	// Grow the window one step at a time, alternating below and above, while it fits.
 	for (let grew = true; grew; ) {
 		grew = false;
 		if (to < blocks.length) {
 			to += 1;
-			if (shown() <= room) grew = true;
+			if (count() <= room) grew = true;
 			else to -= 1;
 		}
 		if (from > 0) {
 			from -= 1;
-			if (shown() <= room) grew = true;
+			if (count() <= room) grew = true;
 			else from += 1;
 		}
 	}
@@ -114,6 +135,25 @@ const fitPhases = (state: RunState, context: LineContext, focusId: string | unde
 	return arrange(top, steps, bottom).slice(0, budget);
 };
 
+/** The cursor's column: a marker on its line, blanks on the others, so the titles stay aligned. */
+const withCursor = (lines: Line[], cursor: ItemRef): Line[] => {
+	const key = itemKey(cursor);
+	return lines.map((line) => (line.key === key ? {...line, gutter: CURSOR_MARK, selected: true} : {...line, gutter: '  '}));
+};
+
+/** Drawn before the line under the cursor. */
+export const CURSOR_MARK = '› ';
+
+/**
+ * The header's lines and the body's rows between it and the footer. One row stays free: output as
+ * tall as the terminal makes Ink clear and redraw the whole screen.
+ */
+export const frameRows = (size: ScreenSize, footerLines: number): {headerLines: number; body: number} => {
+	const usable = Math.max(1, size.rows - 1);
+	const headerLines = usable >= 12 ? 2 : 1;
+	return {headerLines, body: Math.max(0, usable - headerLines - footerLines)};
+};
+
 /**
  * Decides what the body shows within the terminal: phases first (folded as needed), then a chart
  * per gate of the focus step when there is room, then the log pane with whatever is left. The sum
@@ -124,11 +164,9 @@ export const planScreen = (
 	context: LineContext,
 	size: ScreenSize,
 	footerLines: number,
+	cursor?: ItemRef,
 ): ScreenPlan => {
-	// One row stays free: output as tall as the terminal makes Ink clear and redraw the whole screen.
-	const usable = Math.max(1, size.rows - 1);
-	const headerLines = usable >= 12 ? 2 : 1;
-	const body = Math.max(0, usable - headerLines - footerLines);
+	const {headerLines, body} = frameRows(size, footerLines);
 	const focus = focusStep(state);
 	const gates = focus && chartable(focus.step) ? focus.step.gates : [];
 	// A failing gate is what the operator has to see: its chart comes first, the others keep their order.
@@ -140,7 +178,10 @@ export const planScreen = (
 		Math.floor(body / 2),
 		(wantCharts ? CHART_MIN_HEIGHT + gates.length - 1 : gates.length) + (hasLog ? LOG_MIN_LINES : 0),
 	);
-	const phaseLines = fitPhases(state, context, focus?.step.id, body - reserve);
+	// The cursor's column costs two characters of every title.
+	const lineContext = {...context, columns: size.columns - (cursor ? CURSOR_MARK.length : 0)};
+	const fitted = fitPhases(state, lineContext, focus?.step.id, body - reserve, cursor);
+	const phaseLines = cursor ? withCursor(fitted, cursor) : fitted;
 	let left = body - phaseLines.length;
 
 	const charts: ChartSlot[] = [];

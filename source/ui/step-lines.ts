@@ -2,15 +2,26 @@ import {formatDuration, parseDuration} from '../runbook/duration.js';
 import {isAutomated} from '../runbook/schema.js';
 import {displayStatus, isFailingGate} from '../engine/select.js';
 import type {PhaseState, RunState, StepState} from '../engine/state.js';
+import {REDACTED} from '../adapters/redactor.js';
 import {sparkline, verdictText} from './gate-evidence.js';
 import type {ChecklistRole} from './store.js';
 import {STATUS_WORD_WIDTH, statusLook} from './status-look.js';
 import type {Tone} from './theme.js';
 
-/** One terminal line of the checklist. Lines are truncated, never wrapped, so heights stay exact. */
-export type Line = {key: string; text: string; tone?: Tone; spinner?: boolean};
+/**
+ * One terminal line of the checklist. Lines are truncated, never wrapped, so heights stay exact.
+ * `gutter` comes before the spinner (the cursor's column); `selected` marks the line under the cursor.
+ */
+export type Line = {key: string; text: string; tone?: Tone; spinner?: boolean; gutter?: string; selected?: boolean};
 
-export type LineContext = {state: RunState; now: number; speed: number; role: ChecklistRole};
+export type LineContext = {
+	state: RunState;
+	now: number;
+	speed: number;
+	role: ChecklistRole;
+	/** Terminal width, so captured values can be cut to fit; unbounded when absent. */
+	columns?: number;
+};
 
 const DETAIL = '      ';
 
@@ -79,7 +90,8 @@ export const stepBlock = (phase: PhaseState, index: number, current: boolean, co
 		spinner: status === 'running' && isAutomated(step.step),
 	};
 	if (!main.spinner) main.text = `${look.icon}${main.text}`;
-	if (!current) return {main, details: []};
+	const captured = capturedLine(`${key}#captured`, step, context);
+	if (!current) return {main, details: captured ? [captured] : []};
 	const details: Line[] = [];
 	const evidence = evidenceLine(step, context);
 	if (evidence) details.push({key: `${key}#evidence`, text: `${DETAIL}${evidence}`, tone: 'plain'});
@@ -107,6 +119,7 @@ export const stepBlock = (phase: PhaseState, index: number, current: boolean, co
 			tone: 'warn',
 		});
 	}
+	if (captured) details.push(captured);
 	if (step.kind === 'link' && step.status !== 'passed') {
 		step.items.forEach((item, itemIndex) =>
 			details.push({
@@ -145,3 +158,60 @@ export const phasesSummaryLine = (key: string, phases: PhaseState[]): Line | und
 		? {key, text: `✓ ${phases.length} phase${phases.length === 1 ? '' : 's'} confirmed: ${titles}`, tone: 'good'}
 		: {key, text: `○ ${phases.length} more phase${phases.length === 1 ? '' : 's'}: ${titles}`, tone: 'muted'};
 };
+
+/** A captured value as the row shows it: secrets never; a list with its count first. */
+const shownValue = (name: string, value: string, step: StepState, state: RunState): string => {
+	if (step.step.secret || state.secretVariables.includes(name)) return REDACTED;
+	const items = value.split(',').filter((item) => item.trim() !== '');
+	return items.length > 1 ? `(${items.length}) ${value}` : value;
+};
+
+const MIN_VALUE_WIDTH = 8;
+
+/**
+ * Values cut to fit the width, names never: single values (an image) get their whole length first,
+ * lists (machine ids, shown with their count) what is left; every value keeps at least a few characters.
+ */
+export const capturedText = (entries: ReadonlyArray<[string, string]>, width: number): string => {
+	const whole = entries.map(([name, value]) => `${name} ${value}`).join(' · ');
+	if (whole.length <= width) return whole;
+	const fixed = entries.reduce((sum, [name]) => sum + name.length + 1, 0) + (entries.length - 1) * 3;
+	let left = Math.max(0, width - fixed);
+	const isList = (value: string) => value.startsWith('(');
+	const order = entries.map((entry, index) => ({index, value: entry[1]})).sort((a, b) => Number(isList(a.value)) - Number(isList(b.value)));
+	const widths = new Map<number, number>();
+	order.forEach(({index, value}, position) => {
+		const later = order.length - position - 1;
+		const given = Math.max(MIN_VALUE_WIDTH, Math.min(value.length, left - later * MIN_VALUE_WIDTH));
+		widths.set(index, given);
+		left = Math.max(0, left - given);
+	});
+	return entries
+		.map(([name, value], index) => {
+			const room = widths.get(index) ?? MIN_VALUE_WIDTH;
+			return `${name} ${value.length > room ? `${value.slice(0, room - 1)}…` : value}`;
+		})
+		.join(' · ');
+};
+
+const CAPTURED_PREFIX = '→ ';
+
+/** What finished steps captured, in one dim line: the evidence for a rollback stays in view. */
+const capturedEntries = (steps: readonly StepState[], state: RunState): Array<[string, string]> =>
+	steps
+		.filter((step) => step.status === 'passed' || step.status === 'overridden')
+		.flatMap((step) => Object.entries(step.captured).map(([name, value]): [string, string] => [name, shownValue(name, value, step, state)]));
+
+const capturedLineOf = (key: string, indent: string, entries: Array<[string, string]>, context: LineContext): Line | undefined => {
+	if (entries.length === 0) return undefined;
+	const width = (context.columns ?? Number.POSITIVE_INFINITY) - indent.length - CAPTURED_PREFIX.length;
+	return {key, text: `${indent}${CAPTURED_PREFIX}${capturedText(entries, width)}`, tone: 'muted'};
+};
+
+/** The line under a finished step's row with what it captured; none when it captured nothing. */
+export const capturedLine = (key: string, step: StepState, context: LineContext): Line | undefined =>
+	capturedLineOf(key, DETAIL, capturedEntries([step], context.state), context);
+
+/** The same for a folded phase: every capture of its steps under its one line. */
+export const phaseCapturedLine = (phase: PhaseState, context: LineContext): Line | undefined =>
+	capturedLineOf(`${phase.id}#captured`, '  ', capturedEntries(phase.steps, context.state), context);

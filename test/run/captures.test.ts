@@ -25,7 +25,7 @@ const run = async (steps: Array<Record<string, unknown>>) => {
 			blueImage: {default: 'unset', pattern: '^registry\\.fly\\.io/[\\w-]+:[\\w.-]+$'},
 			dbPassword: {default: 'unset-value', secret: true},
 		},
-		phases: [{id: 'pre', title: 'Pre', steps: steps.map((step, index) => ({id: `s${index}`, title: `Step ${index}`, kind: 'command', ...step}))}],
+		phases: [{id: 'pre', title: 'Pre', steps: steps.map((step, index) => ({id: `s${index}`, title: `Step ${index}`, kind: 'command' as const, run: ['true'], ...step}))}],
 	});
 	const driver = createDriver({
 		runbook,

@@ -7,6 +7,7 @@ import type {Intent} from '../../source/engine/intents.js';
 import {reduce} from '../../source/engine/reduce.js';
 import {initialState, type RunState} from '../../source/engine/state.js';
 import {Runbook} from '../../source/runbook/schema.js';
+import {Checklist, type ChecklistProps} from '../../source/ui/Checklist.js';
 import type {RunStore} from '../../source/ui/store.js';
 
 /** A small release: preparation, a watched smoke phase, a four-eyes traffic switch, a rollback. */
@@ -158,8 +159,9 @@ export const failingSecondGate: EventInput[] = [
 ];
 
 /** A store the test can move on, like the driver does. */
-export const createTestStore = (state: RunState) => {
+export const createTestStore = (state: RunState, events: EngineEvent[] = []) => {
 	let current = state;
+	let history = events;
 	const listeners = new Set<() => void>();
 	const store: RunStore = {
 		getState: () => current,
@@ -167,15 +169,21 @@ export const createTestStore = (state: RunState) => {
 			listeners.add(listener);
 			return () => listeners.delete(listener);
 		},
+		events: () => history,
 	};
 	return {
 		store,
-		set(next: RunState) {
+		set(next: RunState, nextEvents: EngineEvent[] = history) {
 			current = next;
+			history = nextEvents;
 			for (const listener of listeners) listener();
 		},
 	};
 };
+
+/** The events `fold` folds, stamped the same way: what the driver's events() would hold. */
+export const stamp = (events: EventInput[], base: RunState = initialState(runbook)): EngineEvent[] =>
+	events.map((event, index) => ({...event, ts: START + (base.seq + index) * 1000}) as EngineEvent);
 
 /** A terminal of a chosen size: Ink reads columns and rows from it and listens for 'resize'. */
 export class FakeTerminal extends EventEmitter {
@@ -260,3 +268,30 @@ export const recorder = () => {
 export const lineCount = (frame: string): number => frame.split('\n').length;
 
 export const stripAnsi = (text: string): string => text.replace(/\u001B\[[\d;]*m/g, '');
+
+export type ShowOptions = {
+	size?: {columns: number; rows: number};
+	role?: ChecklistProps['role'];
+	operator?: string;
+	colour?: boolean;
+	logs?: ChecklistProps['logs'];
+};
+
+/** The checklist over a store folded from `events` (which its events() returns too), at 100×30 unless told. */
+export const showChecklist = (events: EventInput[], options: ShowOptions = {}) => {
+	const testStore = createTestStore(fold(events), stamp(events));
+	const {sent, send} = recorder();
+	const ui = renderAt(
+		<Checklist
+			store={testStore.store}
+			send={send}
+			role={options.role ?? 'driver'}
+			operator={options.operator ?? 'alice'}
+			colour={options.colour ?? false}
+			clock={() => START + 60_000}
+			{...(options.logs ? {logs: options.logs} : {})}
+		/>,
+		options.size ?? {columns: 100, rows: 30},
+	);
+	return {...ui, sent, ...testStore};
+};

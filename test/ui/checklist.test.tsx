@@ -2,7 +2,7 @@ import {setTimeout as delay} from 'node:timers/promises';
 import asciichart from 'asciichart';
 import {afterEach, describe, expect, test} from 'vitest';
 import type {EventInput} from '../../source/engine/events.js';
-import {Checklist, type ChecklistProps} from '../../source/ui/Checklist.js';
+import {Checklist} from '../../source/ui/Checklist.js';
 import {
 	createTestStore,
 	failingGate,
@@ -11,8 +11,8 @@ import {
 	keys,
 	lineCount,
 	prepDone,
-	recorder,
 	renderAt,
+	showChecklist,
 	START,
 	started,
 	stripAnsi,
@@ -23,25 +23,10 @@ afterEach(() => {
 	for (const unmount of mounted.splice(0)) unmount();
 });
 
-const show = (
-	events: EventInput[],
-	options: {size?: {columns: number; rows: number}; role?: ChecklistProps['role']; operator?: string; colour?: boolean} = {},
-) => {
-	const testStore = createTestStore(fold(events));
-	const {sent, send} = recorder();
-	const ui = renderAt(
-		<Checklist
-			store={testStore.store}
-			send={send}
-			role={options.role ?? 'driver'}
-			operator={options.operator ?? 'alice'}
-			colour={options.colour ?? false}
-			clock={() => START + 60_000}
-		/>,
-		options.size ?? {columns: 100, rows: 30},
-	);
+const show = (...args: Parameters<typeof showChecklist>) => {
+	const ui = showChecklist(...args);
 	mounted.push(ui.unmount);
-	return {...ui, sent, ...testStore};
+	return ui;
 };
 
 const settle = () => delay(20);
@@ -390,12 +375,18 @@ describe('Ctrl-C', () => {
 });
 
 describe('the keys line', () => {
-	test('names every key in full at 100 columns, and still every key at 60', async () => {
-		const wide = show(prepReady, {size: {columns: 100, rows: 24}});
+	test('names every key in full at 110 columns, with = at 100, the arrows bare at 80, and still every key at 60', async () => {
+		const wide = show(prepReady, {size: {columns: 110, rows: 24}});
 		await settle();
-		expect(wide.lastFrame()).toContain('Enter confirm · Space tick · t retry · r rollback · o override · n note · ? help · q quit');
+		expect(wide.lastFrame()).toContain('Enter confirm · Space tick · t retry · r rollback · o override · n note · ↑↓ move · → open · ? help · q quit');
+		const hundred = show(prepReady, {size: {columns: 100, rows: 24}});
+		await settle();
+		expect(hundred.lastFrame()).toContain('Enter=confirm Space=tick t=retry r=rollback o=override n=note ↑↓=move →=open ?=help q=quit');
+		const eighty = show(prepReady, {size: {columns: 80, rows: 24}});
+		await settle();
+		expect(eighty.lastFrame()).toContain('Enter=confirm Space=tick t=retry r=rollback o=override n=note ?=help q=quit ↑↓→');
 		const narrow = show(prepReady, {size: {columns: 60, rows: 24}});
 		await settle();
-		expect(narrow.lastFrame()).toContain('keys: Enter Space t r o n ? q (? explains them)');
+		expect(narrow.lastFrame()).toContain('keys: Enter Space t r o n ↑↓ → ? q (? explains them)');
 	});
 });
