@@ -214,7 +214,7 @@ export const startPairServer = async (options: PairServerOptions): Promise<PairS
 	});
 	// Same user only, unless another Unix user is to be the pair.
 	fs.chmodSync(socketPath, options.mode === 'uid' ? 0o666 : 0o600);
-	server.unref();
+	// Not unref'd: a run that waits for its pair is kept alive by the socket it waits on.
 	return {
 		socket: socketPath,
 		close: async () => {

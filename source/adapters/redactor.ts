@@ -88,6 +88,7 @@ const freeTextFields: {readonly [T in EventType]: ReadonlyArray<keyof Extract<En
 	'note-added': ['text'],
 	'outcome-decided': [],
 	'operator-joined': [],
+	'pair-refused': ['reason'],
 	'run-finished': ['reason'],
 };
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type {EngineEvent} from '../engine/events.js';
 import {readJournal} from './journal.js';
 
-// The one owner of a session folder: what lives where (journal, logs, inbox, lock, exports, the
+// The one owner of a session folder: what lives where (journal, logs, lock, exports, the
 // record of running children, the rehearsal sandbox), where sessions are kept and how they are
 // found, and whether one may be resumed. `run`, `join` and `export` all open a session through here.
 // Folder names start with the local start time, so sorting them by name sorts them by age.
@@ -21,8 +21,6 @@ export type SessionPaths = {
 	journal: string;
 	/** Full output of each step, one file per step (step-output.ts). */
 	logs: string;
-	/** The pair's messages to the driver (session-inbox.ts). */
-	inbox: string;
 	/** Who drives the session (session-lock.ts). */
 	lock: string;
 	/** Process groups still running, so a greenlight killed with -9 can be cleaned up after. */
@@ -38,7 +36,6 @@ export const sessionPaths = (dir: string): SessionPaths => ({
 	id: path.basename(dir),
 	journal: path.join(dir, JOURNAL_FILE),
 	logs: path.join(dir, 'logs'),
-	inbox: path.join(dir, 'inbox'),
 	lock: path.join(dir, LOCK_FILE),
 	children: path.join(dir, 'children.json'),
 	exports: path.join(dir, 'export'),
@@ -146,7 +143,7 @@ export const linkInside = (dir: string): string | undefined => {
 		for (const entry of entries) {
 			const full = path.join(folder, entry.name);
 			if (entry.isSymbolicLink()) return full;
-			// The sandbox's own state is ours and deep; the journal, logs, inbox and exports are near the top.
+			// The sandbox's own state is ours and deep; the journal, logs and exports are near the top.
 			if (entry.isDirectory() && depth < 3 && entry.name !== 'node_modules') {
 				const found = visit(full, depth + 1);
 				if (found) return found;

@@ -1,8 +1,12 @@
-import type {EngineEvent} from '../engine/events.js';
+import type {EngineEvent, Verification} from '../engine/events.js';
 import {formatValue} from '../engine/gate.js';
 import {formatDuration} from '../runbook/duration.js';
 
 const icons = {passed: '✓', failed: '✗', skipped: '↷', unknown: '?'} as const;
+
+/** How a pair was identified, as the plain output says it; nothing for the driver at its keyboard. */
+const verification = (verified: Verification | undefined): string =>
+	verified === undefined ? '' : verified === 'name' ? ' (name only, not verified)' : ` (verified by ${verified === 'uid' ? 'Unix user' : 'SSH key'})`;
 
 const clock = (ts: number): string => new Date(ts).toISOString().slice(11, 19);
 
@@ -15,7 +19,9 @@ export const plainLines = (event: EngineEvent): string[] => {
 		case 'run-resumed':
 			return [`${at} ▶ resumed by ${event.operator}`];
 		case 'operator-joined':
-			return [`${at} + ${event.operator} joined`];
+			return [`${at} + ${event.operator} joined${verification(event.verified)}`];
+		case 'pair-refused':
+			return [`${at} ⊘ refused${event.operator ? ` from ${event.operator}` : ''}: ${event.reason}`];
 		case 'step-started':
 			return [`${at}   … ${event.phase}/${event.step}${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}`];
 		case 'step-output':
@@ -38,7 +44,7 @@ export const plainLines = (event: EngineEvent): string[] => {
 		case 'traffic-shifted':
 			return [`${at}     traffic: ${event.weight}% on green`];
 		case 'phase-confirmed':
-			return [`${at} ✔ phase ${event.phase} confirmed by ${event.operator}`];
+			return [`${at} ✔ phase ${event.phase} confirmed by ${event.operator}${verification(event.verified)}`];
 		case 'override-given':
 			return [`${at} ⚑ BREAK-GLASS override of ${event.phase}/${event.step} by ${event.operator}: ${event.reason}`];
 		case 'rollback-started':

@@ -87,9 +87,9 @@ export const main = async (argv: string[]): Promise<number> => {
 		case 'rehearse':
 			return (await release()).runRelease(releaseOptions(args, true));
 		case 'join': {
-			const {values} = parse(args, {session: {type: 'string'}, operator: {type: 'string'}, json: {type: 'boolean'}}, 0);
+			const {values} = parse(args, {session: {type: 'string'}, operator: {type: 'string'}, json: {type: 'boolean'}, key: {type: 'string'}}, 0);
 			const operator = values.operator ?? (await import('./operator.js')).defaultOperator();
-			return (await pair()).joinSession({session: values.session, operator, json: values.json ?? false});
+			return (await pair()).joinSession({session: values.session, operator, json: values.json ?? false, key: values.key});
 		}
 		case 'export': {
 			const {values} = parse(args, {session: {type: 'string'}, out: {type: 'string'}}, 0);

@@ -1,9 +1,8 @@
 import path from 'node:path';
 import {exportTitles, writeExports} from '../adapters/export/write-exports.js';
-import {followJournal} from '../adapters/journal.js';
 import {sessionLogs} from '../adapters/log-view.js';
 import {createRedactor} from '../adapters/redactor.js';
-import {postToInbox} from '../adapters/session-inbox.js';
+import {connectPair, type PairClient} from '../adapters/pair-channel.js';
 import {pickSession, readSession, sessionPaths} from '../adapters/session-folder.js';
 import type {EngineEvent, RunStarted} from '../engine/events.js';
 import {reduce, replay} from '../engine/reduce.js';
@@ -28,35 +27,61 @@ const startedSession = (session: string | undefined): {sessionDir: string; event
 	return {sessionDir, events: read.events, started};
 };
 
-/** `greenlight join`: the same live view, built from the driver's journal. */
-export const joinSession = async (options: {session?: string; operator: string; json: boolean}): Promise<number> => {
-	const {sessionDir, events, started} = startedSession(options.session);
+/**
+ * `greenlight join`: the same live view, from the driver's own event stream over the session's
+ * socket; notes and the second confirmation of four-eyes phases go back the same way, as who the
+ * session's mode has verified (`--key` signs confirmations in ssh-key mode).
+ */
+export const joinSession = async (options: {session?: string; operator: string; json: boolean; key?: string}): Promise<number> => {
+	const sessionDir = pickSession(options.session, process.cwd());
+	if (!sessionDir) throw new UsageError('no session found in .greenlight/sessions; pass --session DIR');
+	let client: PairClient;
+	try {
+		client = await connectPair({sessionDir, operator: options.operator, key: options.key ? path.resolve(options.key) : undefined});
+	} catch (error) {
+		throw new UsageError((error as Error).message);
+	}
+	const seen: EngineEvent[] = [];
+	const first = new Promise<void>((resolve) => {
+		client.onEvents((batch) => {
+			seen.push(...batch);
+			resolve();
+			onFresh(batch);
+		});
+	});
+	let onFresh: (batch: EngineEvent[]) => void = () => {};
+	await first;
+	const started = seen.find((event): event is RunStarted => event.type === 'run-started');
+	if (!started) {
+		client.close();
+		throw new UsageError(`session ${sessionDir} has not started a run yet; join again in a moment`);
+	}
 	const loaded = await loadRunbook(started.runbookFile);
 	if (!loaded.ok) {
+		client.close();
 		for (const problem of loaded.problems) process.stderr.write(`${formatProblem(problem)}\n`);
 		return EXIT.usage;
 	}
-	let state: RunState = replay(initialState(loaded.loaded.runbook, loaded.loaded.links), events);
-	if (state.outcome) {
-		say(`session ${path.basename(sessionDir)} has finished: ${state.outcome}`);
-		return EXIT.usage;
-	}
+	let state: RunState = replay(initialState(loaded.loaded.runbook, loaded.loaded.links), seen);
+	const identity = client.identity;
+	if (identity.verified === 'name') say(`joined as ${identity.operator}, known by name only: your confirmations are recorded as not verified`);
+	else say(`joined as ${identity.operator}, verified by ${identity.verified === 'uid' ? 'your Unix user' : 'your SSH key'}`);
 	const listeners = new Set<() => void>();
 	const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !options.json;
 	const print = printEvents((text) => process.stdout.write(text), options.json);
+	if (!interactive) seen.forEach(print);
 	let finished: () => void = () => {};
 	const ended = new Promise<void>((resolve) => {
 		finished = resolve;
 	});
-	const seen = [...events];
-	const stopFollowing = followJournal(sessionPaths(sessionDir).journal, (fresh) => {
-		if (!interactive) fresh.forEach(print);
-		seen.push(...fresh);
-		state = fresh.reduce(reduce, state);
+	onFresh = (batch) => {
+		if (!interactive) batch.forEach(print);
+		state = batch.reduce(reduce, state);
 		for (const listener of listeners) listener();
 		if (state.outcome) finished();
-	}, {after: events.length});
-	postToInbox(sessionDir, {operator: options.operator, joined: true});
+	};
+	// The driver went away (stopped, crashed): the view ends with what it last knew.
+	void client.closed.then(() => finished());
 	try {
 		if (interactive) {
 			const {renderChecklist} = await loadChecklist();
@@ -69,16 +94,19 @@ export const joinSession = async (options: {session?: string; operator: string; 
 					},
 					events: () => seen,
 				},
-				send: (intent) => postToInbox(sessionDir, {operator: options.operator, intent}),
+				// The driver's answer comes back as an event: a refusal is journaled and shown to both.
+				send: (intent) => {
+					void client.send(intent);
+				},
 				role: 'pair',
-				operator: options.operator,
+				operator: identity.operator,
 				logs: sessionLogs(sessionPaths(sessionDir).logs),
 			});
 		} else {
-			await ended;
+			await Promise.race([ended, client.closed]);
 		}
 	} finally {
-		stopFollowing();
+		client.close();
 	}
 	return state.outcome === 'completed' || !state.outcome ? EXIT.completed : EXIT.failed;
 };

@@ -5,10 +5,10 @@ import {openJournal} from '../adapters/journal.js';
 import {sessionLogs} from '../adapters/log-view.js';
 import {createMetricReader} from '../adapters/metrics/metric-reader.js';
 import {createRedactor, redactCrashesWith} from '../adapters/redactor.js';
-import {watchInbox} from '../adapters/session-inbox.js';
+import {startPairServer} from '../adapters/pair-channel.js';
 import type {RunOutcome} from '../engine/events.js';
 import {formatProblem, loadRunbook} from '../runbook/load.js';
-import {resolveEnv, resolveMetrics} from '../runbook/resolve.js';
+import {pairSettings, resolveEnv, resolveMetrics} from '../runbook/resolve.js';
 import {createDriver, type AutoPolicy, type Driver} from '../run/driver.js';
 import {stepExecutors} from '../run/executors.js';
 import type {Sandbox} from '../sandbox/sandbox.js';
@@ -68,10 +68,10 @@ export const runRelease = async (options: ReleaseOptions): Promise<number> => {
 
 	let sandbox: Sandbox | undefined;
 	let driver: Driver | undefined;
-	let stopInbox = () => {};
+	let stopPair: () => Promise<void> = async () => {};
 	let exported: {recordPath: string; snapshotDir: string} | undefined;
 	const cleanup = async () => {
-		stopInbox();
+		await stopPair();
 		killAllChildren();
 		await sandbox?.stop();
 		await lock.release();
@@ -126,11 +126,21 @@ export const runRelease = async (options: ReleaseOptions): Promise<number> => {
 			},
 		});
 		const running = driver;
-		stopInbox = watchInbox(sessionDir, (message) => {
-			if ('joined' in message) return running.recordJoin(message.operator);
+		// The pair reaches the driver through this socket only, as who it proved to be.
+		const pair = pairSettings(runbook, target, Boolean(options.sandbox), path.dirname(runbookFile));
+		const channel = await startPairServer({
+			sessionDir,
+			session: paths.id,
+			mode: pair.verify,
+			allowedSigners: pair.allowedSigners,
+			history: () => running.events(),
+			onEvent: (listener) => running.onEvent(listener),
 			// The pair may only add notes and confirm four-eyes phases; everything else stays with the driver.
-			running.sendFromPair(message.intent, message.operator);
+			handle: (intent, identity) => running.sendFromPair(intent, identity.operator, identity.verified),
+			onJoin: (identity) => running.recordJoin(identity.operator, identity.verified),
+			onRefused: (reason, identity) => running.recordRefusal(reason, identity?.operator),
 		});
+		stopPair = () => channel.close();
 
 		let signalled = false;
 		const onSignal = (signal: NodeJS.Signals) => {

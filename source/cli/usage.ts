@@ -19,9 +19,12 @@ Usage:
   greenlight rehearse [FILE] [--scenario NAME] [--speed N] [run options]
       The same runbook against a local Fly.io sandbox (target "rehearsal"), started and stopped
       around the run. --speed divides watch and bake times (default ${REHEARSAL_SPEED}).
-  greenlight join [--session DIR] [--operator NAME] [--json]
-      The pair's live view of a running session: n adds a note, Enter gives the second
-      confirmation of a four-eyes phase.
+  greenlight join [--session DIR] [--operator NAME] [--key SSH_KEY] [--json]
+      The pair's live view of a running session, over the driver's socket: n adds a note, Enter
+      gives the second confirmation of a four-eyes phase. Who you are is verified as the runbook
+      says ("pair": {"verify": …}): uid (another Unix user; the default for run), ssh-key (each
+      confirmation signed with --key, checked against the allowed signers) or name (rehearsals;
+      recorded as not verified).
   greenlight validate [FILE]        check a runbook; FILE:LINE:COL: path: message per problem
   greenlight schema                 print the runbook JSON Schema
   greenlight scenarios              list the rehearsal faults

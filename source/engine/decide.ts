@@ -1,4 +1,4 @@
-import type {EventInput} from './events.js';
+import type {EventInput, Verification} from './events.js';
 import type {Intent} from './intents.js';
 import {canRollback, confirmBlocker, currentPhase, manualStepAwaiting, pairMayConfirm, stuckStep} from './select.js';
 import type {RunState} from './state.js';
@@ -10,7 +10,8 @@ import type {RunState} from './state.js';
 /** Who asks: the driver runs the release; the pair watches, adds notes and gives the second confirmation. */
 export type Role = 'driver' | 'pair';
 
-export type Actor = {operator: string; role: Role};
+/** `verified`: how a pair's identity was established (its confirmations carry it into the record). */
+export type Actor = {operator: string; role: Role; verified?: Verification};
 
 /** What an allowed intent does; the run loop carries it out. */
 export type Action =
@@ -100,5 +101,5 @@ const decideConfirm = (state: RunState, phaseOnScreen: string | undefined, by: A
 	if (phase.confirmations.includes(by.operator)) {
 		return refuse(`${by.operator} confirmed "${phase.title}" already; four eyes need another operator`);
 	}
-	return emit({type: 'phase-confirmed', phase: phase.id, operator: by.operator});
+	return emit({type: 'phase-confirmed', phase: phase.id, operator: by.operator, ...(by.verified ? {verified: by.verified} : {})});
 };

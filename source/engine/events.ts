@@ -87,7 +87,10 @@ export type GateSampled = At &
 
 export type TrafficShifted = At & StepAt & {type: 'traffic-shifted'; weight: number};
 
-export type PhaseConfirmed = At & {type: 'phase-confirmed'; phase: string; operator: string};
+/** How a confirmation's operator was identified: absent for the driver at its keyboard; a pair's by the session's mode. */
+export type Verification = 'uid' | 'ssh-key' | 'name';
+
+export type PhaseConfirmed = At & {type: 'phase-confirmed'; phase: string; operator: string; verified?: Verification};
 
 export type OverrideGiven = At & StepAt & {type: 'override-given'; reason: string; operator: string};
 
@@ -99,7 +102,10 @@ export type NoteAdded = At & {type: 'note-added'; text: string; operator: string
 export type OutcomeDecided = At &
 	StepAt & {type: 'outcome-decided'; decision: 'rerun' | 'done' | 'failed'; operator: string};
 
-export type OperatorJoined = At & {type: 'operator-joined'; operator: string};
+export type OperatorJoined = At & {type: 'operator-joined'; operator: string; verified?: Verification};
+
+/** Something a pair sent was refused (malformed, unidentified, not allowed): shown to both sides and kept in the record. */
+export type PairRefused = At & {type: 'pair-refused'; operator?: string; reason: string};
 
 export type RunResumed = At & {type: 'run-resumed'; operator: string};
 
@@ -120,6 +126,7 @@ export type EngineEvent =
 	| NoteAdded
 	| OutcomeDecided
 	| OperatorJoined
+	| PairRefused
 	| RunFinished;
 
 export type EventType = EngineEvent['type'];

@@ -53,6 +53,9 @@ const resetGate = (gate: GateState): GateState => ({
 });
 
 /** Folds one event into the state. Pure: no I/O, no clock, no randomness. */
+/** Refusals kept in the state for the screens; the journal keeps them all. */
+const REFUSALS_KEPT = 20;
+
 export const reduce = (state: RunState, event: EngineEvent): RunState => {
 	const next = {...state, seq: state.seq + 1};
 	switch (event.type) {
@@ -80,9 +83,12 @@ export const reduce = (state: RunState, event: EngineEvent): RunState => {
 		}
 
 		case 'operator-joined': {
-			return next.operators.includes(event.operator)
-				? next
-				: {...next, operators: [...next.operators, event.operator]};
+			const known = next.operators.includes(event.operator) ? next : {...next, operators: [...next.operators, event.operator]};
+			return event.verified === 'name' && !known.unverified.includes(event.operator) ? {...known, unverified: [...known.unverified, event.operator]} : known;
+		}
+
+		case 'pair-refused': {
+			return {...next, refusals: [...next.refusals, {ts: event.ts, operator: event.operator, reason: event.reason}].slice(-REFUSALS_KEPT)};
 		}
 
 		case 'step-started': {

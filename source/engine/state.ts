@@ -91,6 +91,10 @@ export type RunState = {
 	rollback?: PhaseState & {active: boolean; reason?: string; startedBy?: string};
 	notes: Note[];
 	operators: string[];
+	/** Pairs known by a name only (rehearsals): shown and recorded as not verified. */
+	unverified: string[];
+	/** What the driver refused from a pair, newest last (bounded). */
+	refusals: Array<{ts: number; operator?: string; reason: string}>;
 	outcome?: RunOutcome;
 	outcomeReason?: string;
 	breakGlass: boolean;
@@ -162,6 +166,8 @@ export const initialState = (runbook: Runbook, links: LinkedChecklists = {}): Ru
 		: undefined,
 	notes: [],
 	operators: [],
+	unverified: [],
+	refusals: [],
 	breakGlass: false,
 	metrics: Object.fromEntries(
 		Object.entries(runbook.metrics).map(([id, metric]) => [id, {title: metric.title, unit: metric.unit}]),

@@ -1,4 +1,4 @@
-import type {EngineEvent, EventInput, RunOutcome} from '../engine/events.js';
+import type {EngineEvent, EventInput, RunOutcome, Verification} from '../engine/events.js';
 import {decide, type Action, type Role} from '../engine/decide.js';
 import type {Intent, IntentResult} from '../engine/intents.js';
 import {printableEvent} from '../engine/printable.js';
@@ -58,10 +58,12 @@ export type Driver = {
 	onEvent(listener: (event: EngineEvent) => void): () => void;
 	events(): readonly EngineEvent[];
 	send(intent: Intent, operator?: string): IntentResult;
-	/** An intent a pair dropped into the inbox: notes, and confirmations of four-eyes phases only. */
-	sendFromPair(intent: Intent, operator: string): IntentResult;
-	/** A pair opened `greenlight join` on this session. */
-	recordJoin(operator: string): void;
+	/** An intent from the pair's channel: notes, and confirmations of four-eyes phases only. */
+	sendFromPair(intent: Intent, operator: string, verified?: Verification): IntentResult;
+	/** A pair opened `greenlight join` on this session, identified as `verified` says. */
+	recordJoin(operator: string, verified?: Verification): void;
+	/** Something a pair sent was refused: journaled, so both screens and the record show it. */
+	recordRefusal(reason: string, operator?: string): void;
 	start(): void;
 	/** Resolves once the run finished (event journaled, exports written). */
 	done: Promise<RunOutcome>;
@@ -209,12 +211,12 @@ export const createDriver = (options: DriverOptions): Driver => {
 		}
 	};
 
-	const handle = (intent: Intent, operator: string, role: Role): IntentResult => {
+	const handle = (intent: Intent, operator: string, role: Role, verified?: Verification): IntentResult => {
 		if (state.outcome || finishing) return {ok: false, reason: 'the run has ended'};
 		// What the state cannot know: a step run or a rollback already under way in this process.
 		if (intent.type === 'rollback' && rollbackRequested) return {ok: false, reason: 'the rollback is already starting'};
 		if (intent.type === 'retry' && running) return {ok: false, reason: `${running.ref} is still running`};
-		const decision = decide(state, intent, {operator, role});
+		const decision = decide(state, intent, {operator, role, verified});
 		if (!decision.ok) return {ok: false, reason: decision.reason};
 		const {action} = decision;
 		if (action.kind === 'emit' && action.event.type === 'outcome-decided' && action.event.decision === 'done') {
@@ -271,9 +273,12 @@ export const createDriver = (options: DriverOptions): Driver => {
 		},
 		events: () => history,
 		send,
-		sendFromPair: (intent, by) => handle(intent, by, 'pair'),
-		recordJoin(operator) {
-			if (!state.outcome && !state.operators.includes(operator)) emit({type: 'operator-joined', operator});
+		sendFromPair: (intent, by, verified) => handle(intent, by, 'pair', verified),
+		recordJoin(operator, verified) {
+			if (started && !state.outcome && !finishing && !state.operators.includes(operator)) emit({type: 'operator-joined', operator, ...(verified ? {verified} : {})});
+		},
+		recordRefusal(reason, operator) {
+			if (started && !state.outcome && !finishing) emit({type: 'pair-refused', reason, ...(operator ? {operator} : {})});
 		},
 		start,
 		done,

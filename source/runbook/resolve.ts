@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type {Metric, MetricSource, Runbook} from './schema.js';
 
 /**
@@ -98,6 +99,20 @@ export const checkCaptures = (declared: Runbook['variables'], captured: Readonly
 		if (!variable?.pattern || new RegExp(variable.pattern).test(value)) return [];
 		return [`capture ${name}: ${variable.secret ? 'the value' : JSON.stringify(value)} does not match the pattern ${variable.pattern} of variable ${name}`];
 	});
+
+/**
+ * How this run verifies its pair: the target's setting, else the runbook's, else "uid" for a run
+ * (another Unix user) and "name" for a rehearsal. An allowed-signers path is taken from the runbook's folder.
+ */
+export const pairSettings = (
+	runbook: Runbook,
+	target: string,
+	rehearsal: boolean,
+	runbookDir: string,
+): {verify: 'uid' | 'ssh-key' | 'name'; allowedSigners?: string} => {
+	const chosen = runbook.targets[target]?.pair ?? runbook.pair ?? {verify: rehearsal ? ('name' as const) : ('uid' as const)};
+	return {verify: chosen.verify, allowedSigners: chosen.allowedSigners === undefined ? undefined : path.resolve(runbookDir, chosen.allowedSigners)};
+};
 
 export type ResolvedMetric = {title: string; unit?: string; green: MetricSource; blue?: MetricSource};
 

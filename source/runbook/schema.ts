@@ -226,8 +226,25 @@ export const Metric = z.strictObject({
 	blue: MetricSource.optional(),
 });
 
+/** How the pair's second confirmation of a four-eyes phase is tied to a person. */
+export const PairSettings = z
+	.strictObject({
+		verify: z
+			.enum(['uid', 'ssh-key', 'name'])
+			.describe(
+				'uid: another Unix user than the driver, proven to the kernel (the default for a run); ssh-key: each confirmation signed with the operator\'s SSH key and checked against allowedSigners (two people on one shared account); name: names only, for rehearsals (the default there), recorded as not verified.',
+			),
+		allowedSigners: z
+			.string()
+			.min(1)
+			.optional()
+			.describe('ssh-key: the allowed-signers file (as for git\'s gpg.ssh.allowedSignersFile), relative to the runbook; its principals are the operator names.'),
+	})
+	.refine((pair) => pair.verify !== 'ssh-key' || pair.allowedSigners !== undefined, {message: 'verify "ssh-key" needs allowedSigners', path: ['allowedSigners']});
+
 export const Target = z.strictObject({
 	description: z.string().optional(),
+	pair: PairSettings.optional().describe('How the pair is verified on this target (overrides the runbook\'s pair).'),
 	env: EnvMap.optional().describe('Environment for every command of this target.'),
 	variables: z.record(z.string(), z.string()).optional().describe('Variable values for this target.'),
 	metrics: z
@@ -254,6 +271,7 @@ export const Runbook = z.strictObject({
 		})
 		.optional(),
 	targets: z.record(Identifier, Target).default({}),
+	pair: PairSettings.optional().describe('How the pair of four-eyes phases is verified; a target may say otherwise.'),
 });
 
 export type Runbook = z.output<typeof Runbook>;

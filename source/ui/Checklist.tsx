@@ -102,6 +102,9 @@ export const statusLine = (state: RunState, role: ChecklistRole, operator: strin
 	return {key: 'status', text: `Enter: confirm ${phase.title}`, tone: 'good'};
 };
 
+/** How long a refusal of a pair's message stays in the status line. */
+const REFUSAL_SHOWN_MS = 10_000;
+
 const footerLines = (
 	state: RunState,
 	role: ChecklistRole,
@@ -113,9 +116,13 @@ const footerLines = (
 ): Line[] => {
 	const lines: Line[] = [];
 	const status = statusLine(state, role, operator);
+	// What the driver refused from a pair is shown to both for a while; the journal and the record keep it.
+	const refusal = state.refusals.at(-1);
 	if (flash && flash.until > now) {
 		const tone: Tone = flash.text.startsWith('Enter blocked') ? 'bad' : 'warn';
 		lines.push({key: 'status', text: `» ${flash.text}`, tone});
+	} else if (refusal && now - refusal.ts < REFUSAL_SHOWN_MS) {
+		lines.push({key: 'status', text: `⊘ refused${refusal.operator ? ` from ${refusal.operator}` : ''}: ${refusal.reason}`, tone: 'bad'});
 	} else {
 		lines.push(status);
 	}

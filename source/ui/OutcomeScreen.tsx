@@ -31,7 +31,7 @@ export const outcomeLines = (state: RunState): Line[] => {
 export const OutcomeScreen = ({state, header, rows}: {state: RunState; header: Line[]; rows: number}) => {
 	const result = outcomeLines(state);
 	const room = Math.max(0, rows - 1 - header.length - result.length);
-	const listed = state.phases.map((phase) => phaseLine(phase, false));
+	const listed = state.phases.map((phase) => phaseLine(phase, false, state.unverified));
 	const phases =
 		listed.length <= room
 			? listed

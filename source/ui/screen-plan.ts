@@ -82,11 +82,11 @@ const fitPhases = (state: RunState, context: LineContext, focusId: string | unde
 	const blocks = open ? open.steps.map((_, index) => stepBlock(open, index, open === current, context)) : [];
 	const anchorId = cursor ? cursor.step : focusId;
 	const focusIndex = open ? Math.max(0, open.steps.findIndex((step) => step.id === anchorId)) : 0;
-	const title = open ? [phaseLine(open, open === current)] : [];
+	const title = open ? [phaseLine(open, open === current, state.unverified)] : [];
 	const listed = (phases: PhaseState[], withCaptures = false) =>
 		phases.flatMap((phase) => {
 			const captured = withCaptures && phase.confirmed ? phaseCapturedLine(phase, context) : undefined;
-			return [phaseLine(phase, phase === current), ...(captured ? [captured] : [])];
+			return [phaseLine(phase, phase === current, state.unverified), ...(captured ? [captured] : [])];
 		});
 	const arrange = (top: Line[], steps: Line[], bottom: Line[]) => [...top, ...title, ...steps, ...bottom];
 

@@ -133,15 +133,17 @@ export const stepBlock = (phase: PhaseState, index: number, current: boolean, co
 };
 
 /** A phase on one line: confirmed with who confirmed, current, or pending. */
-export const phaseLine = (phase: PhaseState, current: boolean): Line => {
+export const phaseLine = (phase: PhaseState, current: boolean, unverified: readonly string[] = []): Line => {
+	// A pair known by its name only (a rehearsal) is marked wherever its confirmation shows.
+	const who = phase.confirmations.map((name) => (unverified.includes(name) ? `${name} (not verified)` : name)).join(', ');
 	if (phase.confirmed) {
-		return {key: phase.id, text: `✓ ${phase.title}  confirmed by ${phase.confirmations.join(', ')}`, tone: 'good'};
+		return {key: phase.id, text: `✓ ${phase.title}  confirmed by ${who}`, tone: 'good'};
 	}
 	if (current) {
 		const pair =
 			phase.confirm === 'pair'
 				? phase.confirmations.length > 0
-					? `  four eyes: confirmed by ${phase.confirmations.join(', ')}, needs a second operator`
+					? `  four eyes: confirmed by ${who}, needs a second operator`
 					: '  four eyes: two operators confirm'
 				: '';
 		return {key: phase.id, text: `▶ ${phase.title}${pair}`, tone: 'strong'};
