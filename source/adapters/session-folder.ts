@@ -170,12 +170,23 @@ export const readSession = (dir: string): SessionRead => {
  * that ended is over, and half a release on one target and half on another is two releases mixed
  * into one record.
  */
-export const resumeRefusal = (dir: string, events: readonly EngineEvent[], target: string): string | undefined => {
+export const resumeRefusal = (
+	dir: string,
+	events: readonly EngineEvent[],
+	target: string,
+	runbook: {file: string; sha256: string},
+): string | undefined => {
 	const lastFinish = events.filter((event) => event.type === 'run-finished').at(-1);
 	if (lastFinish && lastFinish.outcome !== 'stopped') {
 		return `session ${dir} has ended (${lastFinish.outcome}); start a new one with --session <new dir>, or export it with greenlight export`;
 	}
 	const started = events.find((event) => event.type === 'run-started');
+	if (started && path.resolve(started.runbookFile) !== path.resolve(runbook.file)) {
+		return `session ${dir} runs the runbook ${started.runbookFile}, not ${runbook.file}; resume it with its own runbook, or start a new session with --session <new dir>`;
+	}
+	if (started?.runbookSha256 && started.runbookSha256 !== runbook.sha256) {
+		return `the runbook ${runbook.file} changed since session ${dir} started (sha256 ${started.runbookSha256.slice(0, 12)}… then, ${runbook.sha256.slice(0, 12)}… now); a release does not change its steps half-way: resume with the runbook it started with, or start a new session with --session <new dir>`;
+	}
 	if (started && started.target !== target) {
 		return `session ${dir} started on target "${started.target || 'default'}"; resume it with --target ${started.target || '""'}, or start a new session with --session <new dir>`;
 	}

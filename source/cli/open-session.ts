@@ -17,7 +17,7 @@ export type OpenSession = {
  * greenlight killed with -9 left behind. Undefined (after saying why) when it cannot be driven.
  */
 export const openSessionForRun = async (
-	options: {session?: string; runbookFile: string; target: string; operator: string; rehearsal: boolean},
+	options: {session?: string; runbookFile: string; runbookSha256: string; target: string; operator: string; rehearsal: boolean},
 	say: (text: string) => void,
 ): Promise<OpenSession | undefined> => {
 	// A rehearsal starts afresh unless told which session to go on with; a real run resumes its runbook's.
@@ -28,7 +28,7 @@ export const openSessionForRun = async (
 		return undefined;
 	}
 	for (const warning of read.warnings) say(warning);
-	const refusal = resumeRefusal(sessionDir, read.events, options.target);
+	const refusal = resumeRefusal(sessionDir, read.events, options.target, {file: options.runbookFile, sha256: options.runbookSha256});
 	if (refusal) {
 		say(refusal);
 		return undefined;

@@ -1,3 +1,5 @@
+import {createHash} from 'node:crypto';
+import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {killAllChildren} from '../adapters/command-runner.js';
 import {exportTitles, writeExports} from '../adapters/export/write-exports.js';
@@ -62,7 +64,8 @@ export const runRelease = async (options: ReleaseOptions): Promise<number> => {
 	}
 	const operator = options.operator ?? defaultOperator();
 
-	const session = await openSessionForRun({session: options.session, runbookFile, target, operator, rehearsal: Boolean(options.sandbox)}, say);
+	const runbookSha256 = createHash('sha256').update(readFileSync(runbookFile)).digest('hex');
+	const session = await openSessionForRun({session: options.session, runbookFile, runbookSha256, target, operator, rehearsal: Boolean(options.sandbox)}, say);
 	if (!session) return EXIT.usage;
 	const {sessionDir, paths, priorEvents, lock} = session;
 
@@ -97,6 +100,7 @@ export const runRelease = async (options: ReleaseOptions): Promise<number> => {
 		driver = createDriver({
 			runbook,
 			runbookFile,
+			runbookSha256,
 			links: loaded.loaded.links,
 			target,
 			operator,

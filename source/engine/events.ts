@@ -36,6 +36,8 @@ export type RunStarted = At & {
 	type: 'run-started';
 	title: string;
 	runbookFile: string;
+	/** sha256 of the runbook file's bytes when the run started: a resume under a changed runbook is refused. Absent in older journals. */
+	runbookSha256?: string;
 	target: string;
 	operator: string;
 	session: string;

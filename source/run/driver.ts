@@ -28,6 +28,8 @@ export type DriverRedactor = Pick<Redactor, 'stream' | 'redactEvent' | 'addSecre
 export type DriverOptions = {
 	runbook: Runbook;
 	runbookFile: string;
+	/** sha256 of the runbook file, recorded in run-started. */
+	runbookSha256?: string;
 	links?: LinkedChecklists;
 	target: string;
 	operator: string;
@@ -248,6 +250,7 @@ export const createDriver = (options: DriverOptions): Driver => {
 				type: 'run-started',
 				title: options.runbook.title,
 				runbookFile: options.runbookFile,
+				...(options.runbookSha256 ? {runbookSha256: options.runbookSha256} : {}),
 				target: options.target,
 				operator: options.operator,
 				session: options.session,

@@ -83,6 +83,31 @@ describe('resuming a session', () => {
 		expect(run.stderr).toContain('started on target "production"; resume it with --target production');
 	});
 
+	test('given a session started under another runbook, or under this one before it changed, greenlight run refuses to resume and names both', async () => {
+		const repo = path.resolve(import.meta.dirname, '../..');
+		const simple = path.join(repo, 'test/fixtures/runbooks/simple.json');
+		const resume = async (journaled: Record<string, unknown>) => {
+			const session = mkdtempSync(path.join(os.tmpdir(), 'gl-resume-runbook-'));
+			const journal = openJournal(path.join(session, 'journal.ndjson'));
+			journal.append({...started, target: 'rehearsal', ...journaled} as EngineEvent);
+			journal.append({type: 'run-finished', ts: 2, outcome: 'stopped', reason: 'quit by alice'});
+			journal.close();
+			return new Promise<{code: number | null; stderr: string}>((resolve) => {
+				execFile(process.execPath, [path.join(repo, 'dist/cli/main.js'), 'run', simple, '--session', session, '--target', 'rehearsal', '--yes'], (error, _stdout, stderr) =>
+					resolve({code: error ? ((error as {code?: number}).code ?? 1) : 0, stderr}),
+				);
+			});
+		};
+
+		const other = await resume({runbookFile: path.join(repo, 'runbook.json')});
+		expect(other.code).toBe(2);
+		expect(other.stderr).toContain(`runs the runbook ${path.join(repo, 'runbook.json')}, not ${simple}`);
+
+		const changed = await resume({runbookFile: simple, runbookSha256: 'f'.repeat(64)});
+		expect(changed.code).toBe(2);
+		expect(changed.stderr).toMatch(/the runbook .*simple\.json changed since session .* started \(sha256 ffffffffffff… then, [0-9a-f]{12}… now\)/);
+	});
+
 	test('given a new session, nothing is kept or refused', () => {
 		const resolved = resolveVariables(runbook, '', {cli: {version: 'v2'}, env: {DEPLOY_TOKEN: 't'}});
 		expect(keepStartedVariables([], resolved, {version: 'v2'}, {}).conflicts).toEqual([]);
