@@ -1,4 +1,6 @@
-import {mkdir, readdir, readFile, rename, writeFile} from 'node:fs/promises';
+import {once} from 'node:events';
+import {createReadStream, createWriteStream} from 'node:fs';
+import {mkdir, readdir, rename, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import type {EngineEvent} from '../../engine/events.js';
 import type {Runbook} from '../../runbook/schema.js';
@@ -33,6 +35,37 @@ export type ExportPaths = {recordPath: string; snapshotDir: string};
 /** A version as a file name: "1.4.0" or "v1.4.0" → "v1.4.0"; anything path-like is flattened. */
 export const recordFileName = (version: string): string => `v${version.replace(/^v/, '').replace(/[^\w.-]+/g, '-')}.md`;
 
+/** Pieces of a line longer than this are redacted one by one, so a log of any size needs little memory. */
+const PIECE_CHARS = 1024 * 1024;
+
+/**
+ * Copies a log line by line through the redactor, with backpressure: a million lines or one line
+ * of 100 MB never sit in memory whole. Written whole or not at all, like the record.
+ */
+const redactFile = async (source: string, target: string, redactor: Redactor): Promise<void> => {
+	await mkdir(path.dirname(target), {recursive: true});
+	const draft = `${target}.${process.pid}.tmp`;
+	const output = createWriteStream(draft, {flags: 'wx', mode: 0o600});
+	const redact = redactor.stream();
+	const write = async (text: string) => {
+		if (!output.write(text)) await once(output, 'drain');
+	};
+	let partial = '';
+	for await (const chunk of createReadStream(source, {encoding: 'utf8', highWaterMark: PIECE_CHARS})) {
+		const pieces = (partial + (chunk as string)).split('\n');
+		partial = pieces.pop() ?? '';
+		for (const piece of pieces) await write(`${redact(piece)}\n`);
+		while (partial.length > PIECE_CHARS) {
+			await write(redact(partial.slice(0, PIECE_CHARS)));
+			partial = partial.slice(PIECE_CHARS);
+		}
+	}
+	if (partial) await write(redact(partial));
+	output.end();
+	await once(output, 'close');
+	await rename(draft, target);
+};
+
 /** Written whole or not at all: a reader never sees half a record. */
 const writeAtomically = async (file: string, text: string) => {
 	await mkdir(path.dirname(file), {recursive: true});
@@ -65,8 +98,7 @@ export const writeExports = async (options: ExportOptions): Promise<ExportPaths>
 
 	const logs = await readdir(logsDir).catch(() => [] as string[]);
 	for (const name of logs.filter((entry) => entry.endsWith('.log')).sort()) {
-		const text = await readFile(path.join(logsDir, name), 'utf8');
-		await writeAtomically(path.join(snapshotDir, 'logs', name), redactor.redactText(text));
+		await redactFile(path.join(logsDir, name), path.join(snapshotDir, 'logs', name), redactor);
 	}
 	return {recordPath, snapshotDir};
 };
