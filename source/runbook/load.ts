@@ -2,6 +2,7 @@ import {readFile, stat} from 'node:fs/promises';
 import path from 'node:path';
 import type {core} from 'zod';
 import {checkReferences, closestName, flattenedSteps, placedSteps, type ReferenceProblem} from './check-references.js';
+import {checkSafety} from './check-safety.js';
 import {formatJsonPath, offsetOf, parseJsonDocument, positionAt, type JsonPath, type LocateAt} from './json-position.js';
 import {Runbook, type Step} from './schema.js';
 
@@ -297,7 +298,7 @@ const loadWithin = async (shownAs: string, absolute: string, chain: readonly str
 	}
 	const runbook = result.data;
 	const dir = path.dirname(absolute);
-	const references = checkReferences(runbook).map((problem) => locateReference(where, problem));
+	const references = [...checkReferences(runbook), ...checkSafety(runbook)].map((problem) => locateReference(where, problem));
 	const {links, own, nested} = await loadLinks(runbook, where, dir, chain);
 	const problems = [...[...references, ...own].sort(byPosition), ...nested];
 	if (problems.length > 0) return {ok: false, problems};
