@@ -27,16 +27,65 @@ export type FlyMachine = {
 	passedOnce?: boolean;
 	/** Why the machine stopped, when it crashed. */
 	exit?: string;
+	/**
+	 * Whether Fly can reach the machine's host; "ok" when absent. A scenario or test sets it: the
+	 * machine is then listed with `incomplete_config` instead of `config` (fly-go machine_types.go).
+	 */
+	hostStatus?: 'ok' | 'unknown' | 'unreachable';
+};
+
+/** A health check as fly.toml declares it (`[[http_service.checks]]`, `[[services.http_checks]]`, `[checks.NAME]`). */
+export type FlyConfigCheck = {
+	type: 'http' | 'tcp';
+	port?: number;
+	path?: string;
+	method?: string;
+	interval?: string;
+	timeout?: string;
+	gracePeriod?: string;
+};
+
+/** A service of fly.toml (`[http_service]` or `[[services]]`), reduced to what the sandbox acts on. */
+export type FlyConfigService = {
+	internalPort: number;
+	/** The process groups it serves; empty: the default group. */
+	processes: string[];
+	checks: FlyConfigCheck[];
+	/** The public ports and their handlers, as flyctl turns them into the machine's services. */
+	ports: Array<{port: number; handlers: string[]; forceHttps?: boolean}>;
+};
+
+/**
+ * An app config (fly.toml) as a deploy used it: what the sandbox models of flyctl's appconfig.Config
+ * (internal/appconfig/config.go): the app it names, its process groups, services and checks.
+ */
+export type FlyAppConfig = {
+	/** Where flyctl took it from: the file's path, or "release vN" / "machines" for the app's deployed config. */
+	source: string;
+	/** `app = "…"`; "" when the file names none. */
+	app: string;
+	primaryRegion: string;
+	/** `[processes]`: group → command; empty means the one default group "app". */
+	processes: Record<string, string>;
+	/** `[build] image`, deployed when `--image` is not given. */
+	image?: string;
+	services: FlyConfigService[];
+	/** Top-level `[checks.NAME]`. */
+	checks: Record<string, FlyConfigCheck & {processes: string[]}>;
+	env: Record<string, string>;
 };
 
 export type FlyRelease = {
 	version: number;
-	status: 'running' | 'complete' | 'failed';
+	/** As flyctl sets it (deploy/machines_deploymachinesapp.go): running, then complete, failed or interrupted. */
+	status: 'running' | 'complete' | 'failed' | 'interrupted';
 	description: string;
 	imageRef: string;
 	strategy: string;
 	user: string;
 	createdAt: string;
+	/** The app config this release deployed (flyctl sends it as the release's definition); absent for seeded releases. */
+	config?: FlyAppConfig;
 };
 
 export type FlyApp = {
@@ -46,7 +95,40 @@ export type FlyApp = {
 	colour: 'blue' | 'green';
 	hostname: string;
 	releases: FlyRelease[];
-	secrets: Record<string, {digest: string; createdAt: string}>;
+	/** Only a digest of each value; `staged` until machines were updated with it (`fly secrets import --stage`). */
+	secrets: Record<string, {digest: string; createdAt: string; staged?: boolean}>;
+};
+
+/** A GitHub Actions workflow run as the `gh` stand-in keeps it (cli/cli pkg/cmd/run/shared/shared.go Run). */
+export type CiRun = {
+	databaseId: number;
+	workflowDatabaseId: number;
+	workflowName: string;
+	/** The full 40-character commit SHA: GitHub's head_sha filter matches it exactly. */
+	headSha: string;
+	headBranch: string;
+	event: string;
+	displayTitle: string;
+	status: 'queued' | 'in_progress' | 'completed' | 'requested' | 'waiting';
+	/** "" until the run completed. */
+	conclusion: '' | 'success' | 'failure' | 'cancelled' | 'skipped' | 'timed_out' | 'action_required' | 'neutral' | 'stale' | 'startup_failure';
+	/** 2 and up after a re-run: GitHub keeps the run and shows its latest attempt. */
+	attempt: number;
+	number: number;
+	createdAt: string;
+	startedAt: string;
+	updatedAt: string;
+};
+
+/**
+ * The rehearsal's GitHub Actions, read by the `gh` stand-in. Without runs for a commit, the first
+ * `gh run list --commit <full sha>` records one run per required workflow, concluded as `outcomes`
+ * says (default success); a scenario or test tells it a workflow failed through `outcomes` or `runs`.
+ */
+export type CiState = {
+	runs: CiRun[];
+	/** Per workflow, the conclusions of its runs on a new commit, oldest first: ["success", "failure"] is a later run that failed. */
+	outcomes?: Record<string, CiRun['conclusion'][]>;
 };
 
 export type FlyState = {
@@ -54,6 +136,7 @@ export type FlyState = {
 	apps: Record<string, FlyApp>;
 	machines: FlyMachine[];
 	nextId: number;
+	ci?: CiState;
 };
 
 /** Environment the sandbox gives the stand-ins: where the state lives, which fault is rehearsed. */

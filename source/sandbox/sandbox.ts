@@ -6,6 +6,7 @@ import {Registry} from 'prom-client';
 import {isProcessRunning} from '../adapters/process-tree.js';
 import {sessionPaths} from '../adapters/session-folder.js';
 import {createApiMetrics} from './api-metrics.js';
+import {SANDBOX_CONFIG_FILES} from './fly/app-config.js';
 import {isoNow, isoSeconds} from './clock.js';
 import {
 	addMachine,
@@ -196,6 +197,9 @@ export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> =>
 		const variables: Record<string, string> = {
 			app: SANDBOX_APPS.blue,
 			greenApp: SANDBOX_APPS.green,
+			// Each app's own fly.toml: fly deploy --config never lets one app take the other's config.
+			blueConfig: SANDBOX_CONFIG_FILES.blue,
+			greenConfig: SANDBOX_CONFIG_FILES.green,
 			publicUrl,
 			greenUrl,
 			sandboxMetricsUrl: `http://127.0.0.1:${endpoint.port}`,

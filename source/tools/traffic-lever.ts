@@ -20,7 +20,8 @@ export type ShiftOptions = {
 
 export type ShiftResult = {ok: boolean; message: string};
 
-type ListedMachine = {id: string; state?: string; config?: {metadata?: Record<string, string>}};
+/** A machine as `fly machine list --json` prints it; `incomplete_config` stands in for `config` when its host is unreachable (fly-go machine_types.go, GetConfig). */
+type ListedMachine = {id: string; state?: string; config?: {metadata?: Record<string, string>}; incomplete_config?: {metadata?: Record<string, string>}};
 
 /** The (green, blue) machine counts whose green share is closest to the weight; more machines win ties. */
 export const splitForWeight = (weight: number, greenTotal: number, blueTotal: number): {green: number; blue: number} => {
@@ -55,7 +56,7 @@ export const shiftTraffic = async (options: ShiftOptions): Promise<ShiftResult> 
 	} catch {
 		return {ok: false, message: `fly machine list --app ${app} --json printed no JSON list`};
 	}
-	const group = (machine: ListedMachine) => machine.config?.metadata?.fly_process_group ?? 'app';
+	const group = (machine: ListedMachine) => (machine.config ?? machine.incomplete_config)?.metadata?.fly_process_group ?? 'app';
 	const greenGroup = greenApp ? 'replay' : 'green';
 	const green = machines.filter((machine) => group(machine) === greenGroup);
 	const blue = options.blueMachines?.length

@@ -7,6 +7,7 @@ import {pathToFileURL} from 'node:url';
 import {afterEach, describe, expect, test} from 'vitest';
 import {cleanupStaleSandboxes, startSandbox} from '../../source/sandbox/sandbox.js';
 import {SANDBOX_APPS} from '../../source/sandbox/sandbox.js';
+import {SANDBOX_CONFIG_FILES} from '../../source/sandbox/fly/app-config.js';
 import {alive} from '../helpers/processes.js';
 import {GREEN_IMAGE} from './sandbox-fixture.js';
 
@@ -54,7 +55,7 @@ describe('sandbox lifecycle', () => {
 		const before = new Set(ownListeningPorts());
 		const sandbox = await startSandbox({sessionDir: tempDir()});
 		const {execa} = await import('execa');
-		await execa('fly', ['deploy', '--app', SANDBOX_APPS.green, '--image', GREEN_IMAGE], {env: sandbox.env});
+		await execa('fly', ['deploy', '--config', SANDBOX_CONFIG_FILES.green, '--app', SANDBOX_APPS.green, '--image', GREEN_IMAGE], {env: sandbox.env});
 		const opened = ownListeningPorts().filter((port) => !before.has(port));
 		// Routers, metrics endpoint and ten machines (eight blue, two green).
 		expect(opened.length).toBeGreaterThanOrEqual(13);

@@ -1,6 +1,7 @@
 import {afterEach, describe, expect, test} from 'vitest';
 import {scenarios} from '../../source/sandbox/scenarios.js';
 import {SANDBOX_APPS} from '../../source/sandbox/sandbox.js';
+import {SANDBOX_CONFIG_FILES} from '../../source/sandbox/fly/app-config.js';
 import {shiftTraffic} from '../../source/tools/traffic-lever.js';
 import {call, GREEN_IMAGE, openSandbox, type SandboxFixture} from './sandbox-fixture.js';
 
@@ -14,7 +15,7 @@ afterEach(async () => {
 
 const withGreen = async (scenario: string): Promise<SandboxFixture> => {
 	fixture = await openSandbox(scenario);
-	const deployed = await fixture.fly(['deploy', '--app', SANDBOX_APPS.green, '--image', GREEN_IMAGE]);
+	const deployed = await fixture.fly(['deploy', '--config', SANDBOX_CONFIG_FILES.green, '--app', SANDBOX_APPS.green, '--image', GREEN_IMAGE]);
 	expect(deployed.exitCode).toBe(0);
 	return fixture;
 };
@@ -88,7 +89,7 @@ describe('rehearsal scenarios', () => {
 
 	test('deploy-fails: green machines crash on start and fly deploy fails with the reason; blue keeps serving', async () => {
 		fixture = await openSandbox('deploy-fails');
-		const deployed = await fixture.fly(['deploy', '--app', SANDBOX_APPS.green, '--image', GREEN_IMAGE, '--strategy', 'canary']);
+		const deployed = await fixture.fly(['deploy', '--config', SANDBOX_CONFIG_FILES.green, '--app', SANDBOX_APPS.green, '--image', GREEN_IMAGE, '--strategy', 'canary']);
 		expect(deployed.exitCode).toBe(1);
 		expect(deployed.stderr).toMatch(/Error: failed to update machine \w+: machine did not reach started state: the process exited with code 1/);
 		const releases = JSON.parse((await fixture.fly(['releases', '--app', SANDBOX_APPS.green, '--json'])).stdout) as Array<{Status: string}>;
@@ -105,8 +106,9 @@ describe('rehearsal scenarios', () => {
 		}
 		expect(statuses).toContain(503);
 		await new Promise((resolve) => setTimeout(resolve, 1200));
-		const checks = JSON.parse((await sandbox.fly(['checks', 'list', '--app', SANDBOX_APPS.green, '--json'])).stdout) as Array<{Status: string}>;
-		expect(checks.some((check) => check.Status === 'critical')).toBe(true);
+		// flyctl checks/list.go: an object keyed by machine id, lowercase status.
+		const checks = JSON.parse((await sandbox.fly(['checks', 'list', '--app', SANDBOX_APPS.green, '--json'])).stdout) as Record<string, Array<{status: string}>>;
+		expect(Object.values(checks).flat().some((check) => check.status === 'critical')).toBe(true);
 	});
 
 	test('metrics-outage: the API metrics endpoints answer 500 or garbage; the proxy metrics stay readable', async () => {

@@ -1,4 +1,5 @@
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
+import {SANDBOX_CONFIG_FILES} from '../../source/sandbox/fly/app-config.js';
 import {SANDBOX_APPS} from '../../source/sandbox/sandbox.js';
 import {shiftTraffic, splitForWeight} from '../../source/tools/traffic-lever.js';
 import {call, countBy, GREEN_IMAGE, openSandbox, type SandboxFixture} from '../sandbox/sandbox-fixture.js';
@@ -16,7 +17,7 @@ describe('the traffic lever and the proxy', () => {
 
 	beforeAll(async () => {
 		fixture = await openSandbox();
-		const deployed = await fixture.fly(['deploy', '--app', SANDBOX_APPS.green, '--image', GREEN_IMAGE]);
+		const deployed = await fixture.fly(['deploy', '--config', SANDBOX_CONFIG_FILES.green, '--app', SANDBOX_APPS.green, '--image', GREEN_IMAGE]);
 		expect(deployed.exitCode).toBe(0);
 	});
 	afterAll(async () => {

@@ -8,7 +8,12 @@ export const table = (headers: string[], rows: string[][]): string => {
 	return [line(headers), ...rows.map(line)].join('\n');
 };
 
-export const pretty = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+/** JSON as flyctl's render.JSON writes it (internal/render/render.go): indented by four spaces, one trailing newline. */
+export const pretty = (value: unknown) => `${JSON.stringify(value, null, 4)}\n`;
+
+/** An object with its keys sorted, as Go's encoding/json writes a map. */
+export const sortedKeys = <T>(value: Record<string, T>): Record<string, T> =>
+	Object.fromEntries(Object.entries(value).sort(([first], [second]) => (first < second ? -1 : first > second ? 1 : 0)));
 
 /** Lines as a command prints them, each ended by a newline. */
 export const printLines = (lines: readonly string[]): string => `${lines.join('\n')}\n`;

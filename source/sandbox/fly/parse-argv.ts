@@ -2,7 +2,7 @@
 // as flyctl's cobra commands do, so a step the real fly would refuse fails in a rehearsal too.
 
 type FlagSpec = {type: 'string' | 'boolean'; short?: string};
-type CommandSpec = {flags: Record<string, FlagSpec>; args: 'none' | 'one' | 'many'};
+type CommandSpec = {flags: Record<string, FlagSpec>; args: 'none' | 'optional' | 'one' | 'many'};
 
 const globalFlags: Record<string, FlagSpec> = {
 	'access-token': {type: 'string', short: 't'},
@@ -27,9 +27,11 @@ const commands: Record<string, CommandSpec> = {
 			yes: {type: 'boolean', short: 'y'},
 			'wait-timeout': {type: 'string'},
 			ha: {type: 'boolean'},
+			'update-only': {type: 'boolean'},
 			'remote-only': {type: 'boolean'},
 		},
-		args: 'none',
+		// deploy [WORKING_DIRECTORY]: fly.toml is looked for there (flyctl ChangeWorkingDirectoryToFirstArgIfPresent).
+		args: 'optional',
 	},
 	releases: {flags: {...app, ...json, image: {type: 'boolean'}}, args: 'none'},
 	'scale count': {
@@ -37,7 +39,7 @@ const commands: Record<string, CommandSpec> = {
 		args: 'one',
 	},
 	'scale show': {flags: {...app, ...json}, args: 'none'},
-	'secrets import': {flags: {...app, stage: {type: 'boolean'}, detach: {type: 'boolean'}}, args: 'none'},
+	'secrets import': {flags: {...app, stage: {type: 'boolean'}, detach: {type: 'boolean'}, 'dns-checks': {type: 'boolean'}}, args: 'none'},
 	'secrets list': {flags: {...app, ...json}, args: 'none'},
 	'checks list': {flags: {...app, ...json, 'check-name': {type: 'string'}}, args: 'none'},
 	version: {flags: {...json}, args: 'none'},
@@ -101,5 +103,6 @@ export const parseFly = (argv: readonly string[]): {ok: true; parsed: ParsedFly}
 	}
 	if (spec.args === 'none' && positionals.length > 0) return usageError(`unknown command "${positionals[0]}" for "fly ${command}"`);
 	if (spec.args === 'one' && positionals.length !== 1) return usageError(`accepts 1 arg(s), received ${positionals.length}`);
+	if (spec.args === 'optional' && positionals.length > 1) return usageError(`accepts at most 1 arg(s), received ${positionals.length}`);
 	return {ok: true, parsed: {command, positionals, flags}};
 };

@@ -1,5 +1,7 @@
+import path from 'node:path';
 import {liveMachines, readState} from '../fly-state.js';
-import {requireApp, type FlyAction, type FlyIo, type FlyResult, type FlyView} from './command.js';
+import {appNameOf, localAppConfig} from './app-config.js';
+import {requireApp, type FlyAction, type FlyIo, type FlyResult, type FlyView, type Target} from './command.js';
 import {checksList} from './checks-list.js';
 import {deploy} from './deploy.js';
 import {machineCordon, machineUncordon} from './machine-cordon.js';
@@ -35,14 +37,27 @@ const views: Record<string, FlyView> = {
 };
 
 const helpText = `This is the rehearsal stand-in for flyctl. It answers:
-  fly status, fly machine list|cordon|uncordon, fly deploy --image, fly releases,
+  fly status, fly machine list|cordon|uncordon, fly deploy [--config PATH] --image, fly releases,
   fly scale count|show, fly secrets import|list, fly checks list, fly version
+Like flyctl it reads --config PATH, else ./fly.toml, for the app name and (deploy) the process groups.
 `;
 
+/**
+ * The app a command acts on and the config file it read, as flyctl's RequireAppName preparer finds
+ * them (see app-config.ts); `fly deploy DIR` looks for fly.toml in DIR.
+ */
+const targetOf = (io: FlyIo, parsed: ParsedFly): Target => {
+	const cwd = io.cwd ?? process.cwd();
+	const workingDirectory = parsed.command === 'deploy' && parsed.positionals[0] ? path.resolve(cwd, parsed.positionals[0]) : cwd;
+	const config = localAppConfig(parsed.flags, workingDirectory);
+	return {name: appNameOf(parsed.flags, io.env ?? process.env, config), config};
+};
+
 const view = (io: FlyIo, parsed: ParsedFly): FlyResult => {
-	const state = readState(io.stateFile);
 	if (parsed.command === 'version') return succeeded(version(parsed.flags));
-	const app = requireApp(state, parsed.flags);
+	const target = targetOf(io, parsed);
+	const state = readState(io.stateFile);
+	const app = requireApp(state, target.name);
 	const print = views[parsed.command];
 	if (!print) return failedWith(`unknown command "${parsed.command}" for "fly"`);
 	return succeeded(print({state, app, machines: liveMachines(state, app.name)}, parsed.flags));
@@ -58,7 +73,7 @@ export const runFly = async (argv: readonly string[], io: FlyIo): Promise<FlyRes
 	if (parsed.parsed.flags.help === true) return succeeded(helpText);
 	try {
 		const action = actions[parsed.parsed.command];
-		return action ? await action(io, parsed.parsed) : view(io, parsed.parsed);
+		return action ? await action(io, parsed.parsed, targetOf(io, parsed.parsed)) : view(io, parsed.parsed);
 	} catch (error) {
 		return failedWith((error as Error).message);
 	}

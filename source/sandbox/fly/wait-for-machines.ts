@@ -1,20 +1,24 @@
 import {readState, supervisorAlive, type FlyMachine} from '../fly-state.js';
+import {hasChecks} from './app-config.js';
 import {FlyError, type FlyIo} from './command.js';
-import {CHECK_NAME} from './machine-json.js';
 
 // The fake fly waits here while the sandbox's supervisor starts its machines; it only watches the state file.
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Waits until the supervisor has started (or seen crash) every machine; flyctl waits for health checks the same way. */
+/**
+ * Waits until the supervisor has started (or seen crash) every machine. As flyctl does, a machine
+ * whose config has health checks must pass them once; one without checks only has to start.
+ */
 export const waitForMachines = async (io: FlyIo, ids: string[]): Promise<{started: FlyMachine[]; failed: FlyMachine[]}> => {
 	const deadline = Date.now() + (io.waitTimeoutMs ?? 60_000);
 	// A machine seen healthy once has passed; a later flap is for the checks to report, not the deploy.
 	const healthy = new Map<string, FlyMachine>();
 	while (true) {
-		const machines = readState(io.stateFile).machines.filter((machine) => ids.includes(machine.id));
+		const state = readState(io.stateFile);
+		const machines = state.machines.filter((machine) => ids.includes(machine.id));
 		for (const machine of machines) {
-			if (machine.state === 'started' && machine.passedOnce === true) healthy.set(machine.id, machine);
+			if (machine.state === 'started' && (machine.passedOnce === true || !hasChecks(state, machine))) healthy.set(machine.id, machine);
 		}
 		const failed = machines.filter(
 			(machine) => !healthy.has(machine.id) && (machine.state === 'stopped' || (machine.state === 'started' && machine.check?.status === 'critical')),
@@ -31,4 +35,4 @@ export const waitForMachines = async (io: FlyIo, ids: string[]): Promise<{starte
 export const describeFailure = (machine: FlyMachine): string =>
 	machine.state === 'stopped'
 		? `failed to update machine ${machine.id}: machine did not reach started state: ${machine.exit ?? 'the process exited'}`
-		: `failed to update machine ${machine.id}: health check ${CHECK_NAME} is ${machine.check?.status}: ${machine.check?.output ?? ''}`;
+		: `failed to update machine ${machine.id}: health checks are ${machine.check?.status}: ${machine.check?.output ?? ''}`;
