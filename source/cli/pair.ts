@@ -115,12 +115,15 @@ export const joinSession = async (options: {session?: string; operator: string; 
 export const exportSession = async (options: {session?: string; out?: string}): Promise<number> => {
 	const {sessionDir, events, started} = startedSession(options.session);
 	const outDir = path.resolve(options.out ?? process.cwd());
+	// --out DIR takes the record and the snapshot together; without it the snapshot stays in the session.
+	const snapshotDir = options.out === undefined ? undefined : path.join(outDir, 'export');
 	const version = started.variables.version ?? path.basename(sessionDir);
 	const loaded = await loadRunbook(started.runbookFile);
 	const written = await writeExports({
 		events,
 		sessionDir,
 		outDir,
+		snapshotDir,
 		version,
 		redactor: createRedactor([]),
 		...(loaded.ok ? exportTitles(loaded.loaded.runbook) : {}),

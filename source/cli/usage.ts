@@ -29,7 +29,8 @@ Usage:
   greenlight schema                 print the runbook JSON Schema
   greenlight scenarios              list the rehearsal faults
   greenlight export [--session DIR] [--out DIR]
-      write the release record (docs/releases/vX.Y.Z.md) and the observability snapshot again
+      write the release record (docs/releases/vX.Y.Z.md) and the observability snapshot again;
+      with --out DIR both go there (DIR/docs/releases/, DIR/export/), else the snapshot stays in the session
   greenlight contract --openapi FILE --target URL [--timeout 60s] [--header "Name: value"]…
       contract suite: real Prism proxy in front of URL, one request per operation
   greenlight shift --app APP --green-app APP --weight N [--blue-machines ID,ID]

@@ -14,6 +14,8 @@ export type ExportOptions = {
 	sessionDir: string;
 	/** The repository root: the record goes to <outDir>/docs/releases/. */
 	outDir: string;
+	/** Where the snapshot goes instead of <sessionDir>/export/ (greenlight export --out). */
+	snapshotDir?: string;
 	version: string;
 	redactor: Redactor;
 	/** Phase id → title, for the record. */
@@ -89,7 +91,8 @@ export const writeExports = async (options: ExportOptions): Promise<ExportPaths>
 	const record = releaseRecord(events, {version, runbookTitle: started?.title, phaseTitles: options.phaseTitles});
 	await writeAtomically(recordPath, redactor.redactText(record));
 
-	const {exports: snapshotDir, logs: logsDir} = sessionPaths(options.sessionDir);
+	const {exports: sessionSnapshot, logs: logsDir} = sessionPaths(options.sessionDir);
+	const snapshotDir = options.snapshotDir ?? sessionSnapshot;
 	const dashboard = grafanaDashboard(events, {
 		title: `${started?.title ?? 'Release'} v${version}`,
 		metrics: options.metrics,
