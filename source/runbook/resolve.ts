@@ -27,7 +27,8 @@ export type ResolvedVariables = {
 };
 
 /**
- * Precedence, lowest first: default < env < target variables < runtime (sandbox) < --var.
+ * Precedence, lowest first: default < env < target variables < runtime (sandbox) < --var; a secret
+ * set in the environment comes before target and runtime values (and --var is refused for secrets).
  * Captured variables are not declared here; they appear when their step finishes.
  */
 export const resolveVariables = (runbook: Runbook, target: string, sources: VariableSources): ResolvedVariables => {
@@ -37,8 +38,10 @@ export const resolveVariables = (runbook: Runbook, target: string, sources: Vari
 	const problems: string[] = [];
 	for (const [name, variable] of Object.entries(runbook.variables)) {
 		const fromEnv = variable.env ? sources.env[variable.env] : undefined;
+		// A secret given in the environment is the operator's explicit choice: it beats a target's or a sandbox's stand-in value.
+		const secretFromEnv = variable.secret ? fromEnv || undefined : undefined;
 		const value =
-			sources.cli[name] ?? sources.runtime?.[name] ?? targetValues[name] ?? (fromEnv || undefined) ?? variable.default;
+			sources.cli[name] ?? secretFromEnv ?? sources.runtime?.[name] ?? targetValues[name] ?? (fromEnv || undefined) ?? variable.default;
 		if (value === undefined) {
 			missing.push({name, prompt: variable.prompt});
 			continue;
