@@ -57,7 +57,7 @@ const bake = async (
 	weight: number,
 ): Promise<StepResult | undefined> => {
 	const {step, signal} = context;
-	const plan = samplingPlan(step.bake, step.interval, context.speed, weight);
+	const plan = samplingPlan(step.bake, step.interval, context.speed, {weight, maxDuration: step.maxBake});
 	if (step.gates.length === 0) {
 		await pause(plan.durationMs, signal);
 		return signal.aborted ? {status: 'failed', reason: `stopped while baking at ${weight}%`} : undefined;

@@ -8,7 +8,7 @@ export const createWatchExecutor =
 	(reader: MetricReader): StepExecutor<WatchStep> =>
 	async (context) => {
 		const {step} = context;
-		const plan = samplingPlan(step.duration, step.interval, context.speed);
+		const plan = samplingPlan(step.duration, step.interval, context.speed, {maxDuration: step.maxDuration});
 		const result = await sampleGates(reader, context, plan);
 		switch (result.status) {
 			case 'passed':

@@ -85,7 +85,35 @@ export type GateSampled = At &
 		reason?: string;
 		/** For traffic steps: the percentage on green when sampled. */
 		weight?: number;
+		/** Observations behind the value in its window, when the source counts them. */
+		count?: number;
+		/** Observations behind blue's value (ratio gates). */
+		blueCount?: number;
+		/** Observations a window needs before it is judged (minCount, or what a quantile needs). */
+		needed?: number;
+		/** Too few observations: the verdict is unknown for want of evidence, not for want of a value. */
+		insufficient?: true;
+		/** The span the values cover: the gate's window, or the bake so far. */
+		windowMs?: number;
+		/** Green against blue over the same window (ratio gates): effect, test and confidence. */
+		comparison?: Comparison;
+		/** Sampled after the planned bake or watch, which went on because a gate still waited for evidence. */
+		extended?: true;
 	};
+
+/** Green against blue: the effect and, where the evidence allows a test, its significance. */
+export type Comparison = {
+	/** mann-whitney over distributions, two-proportions over counted hits, values when neither side can be tested. */
+	test: 'mann-whitney' | 'two-proportions' | 'values';
+	/** Green's value divided by blue's; null when blue is 0 and green is not. */
+	ratio: number | null;
+	/** The confidence the gate asks for, e.g. 0.95. */
+	confidence: number;
+	/** One-sided p-value of "green is worse than blue". */
+	pValue?: number;
+	/** True when green is worse than blue at that confidence. */
+	significant?: boolean;
+};
 
 export type TrafficShifted = At & StepAt & {type: 'traffic-shifted'; weight: number};
 

@@ -1,6 +1,6 @@
 import {ROLLBACK_PHASE_ID} from '../runbook/schema.js';
 import type {EngineEvent, StepOutcome, StepStatus} from './events.js';
-import {nextStreak} from './gate.js';
+import {nextTally} from './gate.js';
 import {
 	LOG_TAIL_LIMIT,
 	SERIES_LIMIT,
@@ -50,6 +50,14 @@ const resetGate = (gate: GateState): GateState => ({
 	reason: undefined,
 	streak: 0,
 	holds: false,
+	failures: 0,
+	insufficient: false,
+	lastCount: undefined,
+	lastBlueCount: undefined,
+	needed: undefined,
+	windowMs: undefined,
+	comparison: undefined,
+	extended: undefined,
 });
 
 /** Folds one event into the state. Pure: no I/O, no clock, no randomness. */
@@ -160,6 +168,7 @@ export const reduce = (state: RunState, event: EngineEvent): RunState => {
 					if (event.colour === 'blue') {
 						return {...gate, blue: bounded(gate.blue, point, SERIES_LIMIT), lastBlue: event.value};
 					}
+					const {streak, holds, failures} = nextTally(gate.gate, {streak: gate.streak, holds: gate.holds, failures: gate.failures ?? 0, failed: false}, event.verdict);
 					return {
 						...gate,
 						green: bounded(gate.green, point, SERIES_LIMIT),
@@ -167,7 +176,16 @@ export const reduce = (state: RunState, event: EngineEvent): RunState => {
 						lastVerdict: event.verdict,
 						threshold: event.threshold ?? gate.threshold,
 						reason: event.reason,
-						...nextStreak(gate.gate, gate.streak, event.verdict),
+						streak,
+						holds,
+						failures,
+						insufficient: event.insufficient === true,
+						lastCount: event.count,
+						lastBlueCount: event.blueCount,
+						needed: event.needed,
+						windowMs: event.windowMs,
+						comparison: event.comparison,
+						extended: event.extended === true,
 					};
 				}),
 			}));
@@ -178,8 +196,8 @@ export const reduce = (state: RunState, event: EngineEvent): RunState => {
 				...step,
 				weight: event.weight,
 				weightSince: event.ts,
-				// A new weight is judged afresh: earlier passes do not carry over.
-				gates: step.gates.map((gate) => ({...gate, streak: 0, holds: false})),
+				// A new weight is judged afresh: earlier passes and failures do not carry over.
+				gates: step.gates.map((gate) => ({...gate, streak: 0, holds: false, failures: 0})),
 			}));
 		}
 

@@ -7,7 +7,7 @@ import {
 	type Step,
 } from '../runbook/schema.js';
 import type {LinkedChecklists} from '../runbook/load.js';
-import type {RunOutcome, StepStatus, Verdict} from './events.js';
+import type {Comparison, RunOutcome, StepStatus, Verdict} from './events.js';
 
 /** Points kept per series: enough for a chart, bounded so a long watch cannot grow memory. */
 export const SERIES_LIMIT = 120;
@@ -31,6 +31,20 @@ export type GateState = {
 	streak: number;
 	/** True when the last `samples` samples passed. */
 	holds: boolean;
+	/** Failed samples in the current bake or watch (failureLimit counts these); absent is none. */
+	failures?: number;
+	/** The latest green sample had too few observations to be judged. */
+	insufficient?: boolean;
+	/** Observations behind the latest green (and blue) value, and how many a window needs. */
+	lastCount?: number;
+	lastBlueCount?: number;
+	needed?: number;
+	/** The span the latest values cover. */
+	windowMs?: number;
+	/** The latest comparison of green with blue (ratio gates). */
+	comparison?: Comparison;
+	/** The latest sample came after the planned bake or watch: the step waits for evidence. */
+	extended?: boolean;
 };
 
 export type LinkItem = {id: string; title: string; ticked: boolean; by?: string};
@@ -119,6 +133,8 @@ const gateStates = (step: Step): GateState[] =>
 				lastBlue: null,
 				streak: 0,
 				holds: false,
+				failures: 0,
+				insufficient: false,
 			}))
 		: [];
 

@@ -1,5 +1,8 @@
 import type {JsonPath, LocateAt} from './json-position.js';
-import type {Runbook, Step} from './schema.js';
+import type {MetricSource, Runbook, Step} from './schema.js';
+
+/** Set by greenlight while a gate samples: the gate's window as a PromQL range, e.g. "90s". */
+export const WINDOW_VARIABLE = 'window';
 import {referencedVariables} from './template.js';
 
 // Cross-references the schema cannot see: ids, {{variables}}, metric names. Runs after the schema passed.
@@ -169,9 +172,26 @@ const checkGates = (runbook: Runbook, placed: PlacedStep, scope: Scope): Referen
 				message: `metric "${gate.metric}" has no "blue" source to compare with: add metrics.${gate.metric}.blue or drop maxRatioToBlue`,
 			});
 		}
+		if (gate.minCount !== undefined) {
+			const sides = gate.maxRatioToBlue === undefined ? (['green'] as const) : (['green', 'blue'] as const);
+			const places: Array<{where: string; source: MetricSource | undefined}> = [
+				...sides.map((side) => ({where: `metrics.${gate.metric}.${side}`, source: metric[side]})),
+				...Object.entries(runbook.targets).flatMap(([name, target]) =>
+					sides.flatMap((side) => {
+						const source = target.metrics?.[gate.metric]?.[side];
+						return source ? [{where: `targets.${name}.metrics.${gate.metric}.${side}`, source}] : [];
+					}),
+				),
+			];
+			for (const {where, source} of places) {
+				const why = source ? uncounted(source) : undefined;
+				if (why) problems.push({path: [...gatePath, 'minCount'], message: `minCount needs a count of observations, but ${where} ${why}`});
+			}
+		}
 		// A metric read by this gate may use captures, but only ones taken before this step.
 		const overrides = Object.values(runbook.targets).map((target) => target.metrics?.[gate.metric]);
 		const names = new Set(stringsIn([metric, overrides], []).flatMap(({text}) => referencedVariables(text)));
+		names.delete(WINDOW_VARIABLE);
 		for (const name of names) {
 			const why = whyUndefined(name, order, scope);
 			const capturedSomewhere = scope.captures.some((capture) => capture.name === name);
@@ -183,18 +203,33 @@ const checkGates = (runbook: Runbook, placed: PlacedStep, scope: Scope): Referen
 	});
 };
 
+/** Why a source cannot say how many observations its value stands on; undefined when it can. */
+const uncounted = (source: MetricSource): string | undefined => {
+	switch (source.type) {
+		case 'scrape':
+			return source.aggregate === 'gauge' ? 'reads a gauge, which carries no count (read counters with "ratio" or "rate", or a histogram)' : undefined;
+		case 'prometheus':
+			return source.countQuery || source.bucketsQuery ? undefined : 'has no countQuery (PromQL for the observations in {{window}})';
+		case 'http-json':
+			return source.countPath ? undefined : 'has no countPath';
+		case 'command':
+			return 'is a command, which prints only its value';
+	}
+};
+
 const checkMetricsAndTargets = (runbook: Runbook, scope: Scope): ReferenceProblem[] => {
 	const problems: ReferenceProblem[] = [];
 	const everywhere = Number.POSITIVE_INFINITY;
-	const undefinedIn = (value: unknown, path: JsonPath) => {
+	const undefinedIn = (value: unknown, path: JsonPath, builtIn: string[] = []) => {
 		for (const {text, path: stringPath} of stringsIn(value, path)) {
 			for (const name of new Set(referencedVariables(text))) {
+				if (builtIn.includes(name)) continue;
 				const why = whyUndefined(name, everywhere, scope);
 				if (why) problems.push({path: stringPath, message: why});
 			}
 		}
 	};
-	for (const [id, metric] of Object.entries(runbook.metrics)) undefinedIn(metric, ['metrics', id]);
+	for (const [id, metric] of Object.entries(runbook.metrics)) undefinedIn(metric, ['metrics', id], [WINDOW_VARIABLE]);
 	const metricNames = Object.keys(runbook.metrics);
 	const variableNames = Object.keys(runbook.variables);
 	for (const [name, target] of Object.entries(runbook.targets)) {
@@ -219,7 +254,7 @@ const checkMetricsAndTargets = (runbook: Runbook, scope: Scope): ReferenceProble
 		}
 		undefinedIn(target.env, [...path, 'env']);
 		undefinedIn(target.variables, [...path, 'variables']);
-		undefinedIn(target.metrics, [...path, 'metrics']);
+		undefinedIn(target.metrics, [...path, 'metrics'], [WINDOW_VARIABLE]);
 	}
 	return problems;
 };

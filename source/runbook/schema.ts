@@ -116,21 +116,50 @@ export const HttpStep = z.strictObject({
 	capture: z.record(Identifier, Capture).optional(),
 });
 
+/** What a gate's sources read over: a duration, or "bake": everything since the bake (or watch) began. */
+export const GateWindow = z
+	.union([Duration, z.literal('bake')])
+	.describe('The span each sample covers: a duration such as "1m" (the last minute), or "bake" for everything since this weight was set (traffic) or the watch began. Sources read it as {{window}}; a scrape source uses it instead of its own window. Default: the source\'s own window.');
+
 export const Gate = z
 	.strictObject({
 		metric: Identifier.describe('A key of "metrics".'),
 		min: z.number().optional(),
 		max: z.number().optional(),
-		maxRatioToBlue: z.number().positive().optional().describe('Green may be at most this multiple of blue.'),
-		samples: z.number().int().min(1).optional().describe('Consecutive good samples needed. Default 1.'),
+		maxRatioToBlue: z
+			.number()
+			.positive()
+			.optional()
+			.describe('Green may be at most this multiple of blue, over the same window. Where both sides carry a distribution (histogram buckets) the gate fails only when a Mann-Whitney U test also finds green slower at `confidence`; where both count hits (a share of requests), when a two-proportion test finds green\'s share larger.'),
+		confidence: z
+			.number()
+			.gt(0.5)
+			.lt(1)
+			.optional()
+			.describe('Confidence a maxRatioToBlue test needs before green counts as worse than blue, e.g. 0.99. Default 0.95.'),
+		samples: z.number().int().min(1).optional().describe('Consecutive passing samples needed at the end of a bake or watch. Default 1.'),
+		failureLimit: z
+			.number()
+			.int()
+			.min(0)
+			.optional()
+			.describe('Failed samples tolerated in one bake or watch, as in Argo Rollouts: one more fails the step at once. Unknown and insufficient data are not failures (they block instead). Default 0.'),
+		minCount: z
+			.number()
+			.int()
+			.min(1)
+			.optional()
+			.describe('Observations (requests) a window must hold, for green and for blue, before a sample is judged; fewer is "insufficient data", which blocks like unknown. Default: 1/(1−q) for a quantile q of a scrape source (20 for a p95), 1 for other counted values.'),
+		window: GateWindow.optional(),
 	})
-	.describe('Holds when the metric stays within bounds for `samples` consecutive samples.');
+	.describe('Holds when the metric stays within bounds for `samples` consecutive samples; fails when more than `failureLimit` samples fail.');
 
 export const WatchStep = z.strictObject({
 	...stepBase,
 	kind: z.literal('watch'),
 	duration: Duration,
 	interval: Duration.optional().describe('Sampling interval. Default 5s.'),
+	maxDuration: Duration.optional().describe('While a gate has too few observations at the end of `duration`, the watch goes on, up to this long in all. Default: no extension.'),
 	gates: z.array(Gate).min(1),
 });
 
@@ -139,6 +168,7 @@ export const TrafficStep = z.strictObject({
 	kind: z.literal('traffic'),
 	weights: z.array(z.number().min(0).max(100)).min(1).describe('Percentages of traffic on green, in order.'),
 	bake: Duration.describe('How long each weight is observed before the next.'),
+	maxBake: Duration.optional().describe('While a gate has too few observations at the end of `bake`, the weight is observed longer, up to this long in all. Default: no extension.'),
 	interval: Duration.optional(),
 	run: Argv.describe('Moves traffic; {{weight}} is the percentage.'),
 	env: EnvMap.optional(),
@@ -183,7 +213,23 @@ export const MetricSource = z.discriminatedUnion('type', [
 	z.strictObject({
 		type: z.literal('prometheus'),
 		url: z.string().min(1).describe('Base URL of the Prometheus HTTP API.'),
-		query: z.string().min(1).describe('PromQL; must yield one number.'),
+		query: z.string().min(1).describe('PromQL; must yield one number. {{window}} is the gate\'s window, e.g. "[{{window}}]".'),
+		countQuery: z
+			.string()
+			.min(1)
+			.optional()
+			.describe('PromQL yielding the observations behind the value, e.g. sum(increase(…_count[{{window}}])): needed for minCount.'),
+		bucketsQuery: z
+			.string()
+			.min(1)
+			.optional()
+			.describe('PromQL yielding the window\'s cumulative histogram by "le", e.g. sum by (le) (increase(…_bucket[{{window}}])): lets maxRatioToBlue test the distributions.'),
+		hitsQuery: z
+			.string()
+			.min(1)
+			.optional()
+			.describe('For a share (errors of all requests): PromQL yielding the hits in {{window}}, with countQuery yielding all; lets maxRatioToBlue test the two shares.'),
+		counts: z.string().min(1).optional().describe('What one observation is, for messages such as "12 requests in 6 s, need 50". Default "observations".'),
 		tokenEnv: z.string().optional().describe('Environment variable holding the bearer token.'),
 		timeout: Duration.optional(),
 	}),
@@ -202,12 +248,15 @@ export const MetricSource = z.discriminatedUnion('type', [
 			.optional()
 			.describe('For "ratio": numerator series labels; the denominator is all series of the metric.'),
 		scale: z.number().optional().describe('Multiply the result, e.g. 1000 for seconds → ms, 100 for %.'),
+		counts: z.string().min(1).optional().describe('What one observation is, for messages such as "12 requests in 6 s, need 50". Default "observations".'),
 		timeout: Duration.optional(),
 	}),
 	z.strictObject({
 		type: z.literal('http-json'),
 		url: z.string().min(1),
 		path: JsonPath,
+		countPath: JsonPath.optional().describe('Where the answer says how many observations the value stands on: needed for minCount.'),
+		counts: z.string().min(1).optional().describe('What one observation is, for messages such as "12 requests in 6 s, need 50". Default "observations".'),
 		headers: z.record(z.string(), z.string()).optional(),
 		timeout: Duration.optional(),
 	}),
@@ -287,6 +336,7 @@ export type LinkStep = z.output<typeof LinkStep>;
 export type ExportStep = z.output<typeof ExportStep>;
 export type ManualStep = z.output<typeof ManualStep>;
 export type Gate = z.output<typeof Gate>;
+export type GateWindow = z.output<typeof GateWindow>;
 export type Capture = z.output<typeof Capture>;
 export type Metric = z.output<typeof Metric>;
 export type MetricSource = z.output<typeof MetricSource>;

@@ -28,6 +28,15 @@ export const createApiMetrics = (colour: 'blue' | 'green'): ApiMetrics => {
 		labelNames: ['instance', 'status', 'status_class'],
 		registers: [registry],
 	});
+	const verified = new Counter({
+		name: 'token_verifications_total',
+		help: 'Token verifications by result (valid or invalid).',
+		labelNames: ['result'],
+		registers: [registry],
+	});
+	// Both results exist from the start, so a window with no invalid token reads 0, not "no series".
+	verified.inc({result: 'valid'}, 0);
+	verified.inc({result: 'invalid'}, 0);
 	const verifications: Array<{ts: number; valid: boolean}> = [];
 	new Gauge({
 		name: 'rate_token_invalid',
@@ -57,6 +66,7 @@ export const createApiMetrics = (colour: 'blue' | 'green'): ApiMetrics => {
 			responses.inc({instance, status: String(status), status_class: `${Math.floor(status / 100)}xx`});
 		},
 		tokenVerified: (valid) => {
+			verified.inc({result: valid ? 'valid' : 'invalid'});
 			verifications.push({ts: Date.now(), valid});
 		},
 	};

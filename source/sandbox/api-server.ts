@@ -28,17 +28,25 @@ const readBody = async (request: IncomingMessage): Promise<string> => {
 };
 
 /**
- * Realistic service time: 12-32 ms, and every hundredth request of a machine a slow one (52-92 ms).
- * The tail comes by count, not by chance: a few seconds of a machine's requests never bunch up enough
- * slow ones to move its p95, so a fault-free rehearsal does not fail a latency gate by bad luck.
+ * Realistic service time: 12-32 ms, and one request in a hundred a slow one (52-112 ms), by chance
+ * and independently per request. (A tail by count, every hundredth request of each machine, made
+ * the machines that share traffic round-robin hit their slow request at the same moment: a burst
+ * of four slow requests in a few seconds, which is not how a tail behaves.)
  */
-const serviceTime = () => {
-	let served = 0;
-	return () => {
-		served += 1;
-		return 12 + Math.random() * 20 + (served % 100 === 0 ? 40 + Math.random() * 40 : 0);
-	};
+const serviceTime = (): number => 12 + Math.random() * 20 + (Math.random() < 0.01 ? 40 + Math.random() * 40 : 0);
+
+/** The rehearsed regressions of green's service time once it carries production traffic. */
+const regressed = (ms: number, scenario: ScenarioName | undefined): number => {
+	if (scenario === 'green-latency') return ms + 380;
+	if (scenario === 'green-latency-subtle') return ms * 1.4;
+	return ms;
 };
+
+/** Share of green's answers that are 500 once it carries production traffic. */
+const failureShare: Partial<Record<ScenarioName, number>> = {'green-5xx': 0.25, 'green-5xx-subtle': 0.02};
+
+/** Share of valid tokens green rejects (a signing-key mismatch), from the start. */
+const rejectedShare: Partial<Record<ScenarioName, number>> = {'token-invalid-spike': 0.9, 'token-invalid-subtle': 0.15};
 
 const rewards = [
 	{id: 'rw_coffee', title: 'Kaffee gratis', points: 100},
@@ -59,7 +67,7 @@ const handle = async (options: ApiMachineOptions, request: IncomingMessage, rout
 		if (green && scenario === 'health-flap' && Date.now() % 1000 < 500) return {status: 503, body: {status: 'unhealthy'}};
 		return {status: 200, body: {status: 'ok', version: options.version, machine: options.machineId}};
 	}
-	if (green && scenario === 'green-5xx' && options.carriesTraffic() && Math.random() < 0.25) {
+	if (green && scenario && options.carriesTraffic() && Math.random() < (failureShare[scenario] ?? 0)) {
 		return {status: 500, body: {error: 'internal', message: 'connection pool exhausted'}};
 	}
 	const tenant = /^\/v1\/tenants\/([^/]+)\/points$/.exec(url.pathname);
@@ -81,7 +89,7 @@ const handle = async (options: ApiMachineOptions, request: IncomingMessage, rout
 			token = undefined;
 		}
 		if (typeof token !== 'string' || token === '') return {status: 400, body: {error: 'bad_request', message: 'body must be {"token": "…"}'}};
-		const invalid = token.startsWith('invalid') || (green && scenario === 'token-invalid-spike' && Math.random() < 0.9);
+		const invalid = token.startsWith('invalid') || (green && scenario !== undefined && Math.random() < (rejectedShare[scenario] ?? 0));
 		options.metrics.tokenVerified(!invalid);
 		return invalid
 			? {status: 200, body: {valid: false, reason: 'signature_mismatch'}}
@@ -99,7 +107,6 @@ const routeOf = (method: string, pathname: string): string => {
 };
 
 export const startApiMachine = async (options: ApiMachineOptions): Promise<ApiMachine> => {
-	const serviceTimeMs = serviceTime();
 	const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
 		const pathname = new URL(request.url ?? '/', 'http://machine').pathname;
 		const route = routeOf(request.method ?? 'GET', pathname);
@@ -120,7 +127,7 @@ export const startApiMachine = async (options: ApiMachineOptions): Promise<ApiMa
 			try {
 				// Health answers at once; the API's work takes its service time (and the rehearsed regression).
 				if (route !== 'health') {
-					serviceMs = serviceTimeMs() + (options.colour === 'green' && options.scenario === 'green-latency' && options.carriesTraffic() ? 380 : 0);
+					serviceMs = options.colour === 'green' && options.carriesTraffic() ? regressed(serviceTime(), options.scenario) : serviceTime();
 					await sleep(serviceMs);
 				}
 				answer = await handle(options, request, route);
@@ -142,5 +149,16 @@ export const startApiMachine = async (options: ApiMachineOptions): Promise<ApiMa
 			}
 		})();
 	});
+	keepIdleConnections(server);
 	return listenOnLoopback(server);
+};
+
+/**
+ * Kept-alive connections stay open longer than any client here waits between two requests: a
+ * server that closes an idle socket just as a client reuses it makes that request fail with
+ * ECONNRESET, which on a busy machine turns a health probe or a scrape into a false alarm.
+ */
+export const keepIdleConnections = (server: Server): void => {
+	server.keepAliveTimeout = 65_000;
+	server.headersTimeout = 66_000;
 };

@@ -1,5 +1,6 @@
 import {createServer, type Server} from 'node:http';
 import type {Registry} from 'prom-client';
+import {keepIdleConnections} from './api-server.js';
 import {listenOnLoopback} from './loopback-listen.js';
 
 // Prometheus text endpoints the rehearsal target scrapes: /blue and /green (the API's own metrics
@@ -43,5 +44,6 @@ export const startMetricsEndpoint = async (options: {
 			},
 		);
 	});
+	keepIdleConnections(server);
 	return listenOnLoopback(server);
 };

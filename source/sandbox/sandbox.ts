@@ -42,7 +42,9 @@ export const BLUE_IMAGE = 'registry.fly.io/lokaltreu-api:2.3.1';
 const BLUE_MACHINES = 4;
 const REPLAY_MACHINES = 4;
 const PUBLIC_RPS = 20;
-const SYNTHETIC_RPS = 8;
+// Synthetic monitoring of green's own hostname: before the switch it is green's only traffic, and a
+// gate needs enough of it to tell a 15 % token failure from blue's 1 % within one watch.
+const SYNTHETIC_RPS = 20;
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const sandboxPaths = {

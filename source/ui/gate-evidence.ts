@@ -1,5 +1,6 @@
 import asciichart from 'asciichart';
-import {describeThreshold, formatValue} from '../engine/gate.js';
+import type {Comparison} from '../engine/events.js';
+import {describeComparison, describeThreshold, formatValue} from '../engine/gate.js';
 import type {GateState, SeriesPoint} from '../engine/state.js';
 import type {Tone} from './theme.js';
 
@@ -12,26 +13,44 @@ const withUnit = (value: number | null, unit: string | undefined): string =>
 export const thresholdText = (gate: GateState, metric: MetricInfo | undefined): string =>
 	gate.threshold ?? describeThreshold(gate.gate, metric?.unit);
 
-/** The verdict beside a chart: "✓ pass 212 ms ≤ 300 ms", "✗ fail p95 412 ms > 300 ms", "? unknown: no data". */
+/** Green against blue in a few words, for the side of a chart: "Δ +8 % vs blue · n.s. at 95 %". */
+export const compactComparison = (comparison: Comparison): string => {
+	const full = describeComparison('', comparison).replace(/^green {2}/, '');
+	return `Δ ${full.replace(', not significant at ', ' · n.s. at ').replace(', significant at ', ' · significant at ')}`;
+};
+
+/** What the latest comparison with blue adds to a verdict, when a test was possible. */
+const effectText = (gate: GateState): string =>
+	gate.comparison && gate.comparison.test !== 'values' ? ` · ${describeComparison(gate.metric, gate.comparison)}` : '';
+
+/**
+ * The verdict beside a chart: "✓ pass 212 ms ≤ 300 ms", "✗ fail p95 412 ms > 300 ms", "? unknown:
+ * no data", "… insufficient data: 12 requests in 6 s, need 50". A ratio gate adds the effect and
+ * its confidence: "· green p95 +8 % vs blue, not significant at 95 %".
+ */
 export const verdictText = (gate: GateState, metric: MetricInfo | undefined): {text: string; tone: Tone} => {
 	switch (gate.lastVerdict) {
 		case 'pass':
-			return {text: `✓ pass ${withUnit(gate.lastValue, metric?.unit)} ${thresholdText(gate, metric)}`, tone: 'good'};
+			return {text: `✓ pass ${withUnit(gate.lastValue, metric?.unit)} ${thresholdText(gate, metric)}${effectText(gate)}`, tone: 'good'};
 		case 'fail':
 			return {text: `✗ fail ${gate.reason ?? `${gate.metric} ${withUnit(gate.lastValue, metric?.unit)}`}`, tone: 'bad'};
 		case 'unknown':
+			if (gate.insufficient) return {text: `… ${gate.reason ?? 'insufficient data'}`, tone: 'warn'};
 			return {text: `? unknown: ${gate.reason ?? 'no data'}`, tone: 'warn'};
 		case 'pending':
 			return {text: '… waiting for the first sample', tone: 'muted'};
 	}
 };
 
-/** The lines beside a chart: what is measured, the verdict, both colours' values and the bound. */
+const counted = (count: number | undefined): string => (count === undefined ? '' : ` (n=${count})`);
+
+/** The lines beside a chart: what is measured, the verdict, both colours' values (with their counts), the effect, the bound. */
 export const gateSummary = (gate: GateState, metric: MetricInfo | undefined): Array<{text: string; tone: Tone}> => [
 	{text: metric?.title ?? gate.metric, tone: 'strong'},
 	verdictText(gate, metric),
-	{text: `green ${withUnit(gate.lastValue, metric?.unit)}`, tone: 'good'},
-	{text: `blue  ${gate.blue.length > 0 ? withUnit(gate.lastBlue, metric?.unit) : 'not measured'}`, tone: 'accent'},
+	{text: `green ${withUnit(gate.lastValue, metric?.unit)}${counted(gate.lastCount)}`, tone: 'good'},
+	{text: `blue  ${gate.blue.length > 0 ? `${withUnit(gate.lastBlue, metric?.unit)}${counted(gate.lastBlueCount)}` : 'not measured'}`, tone: 'accent'},
+	...(gate.comparison && gate.comparison.test !== 'values' ? [{text: compactComparison(gate.comparison), tone: gate.comparison.significant ? ('bad' as const) : ('muted' as const)}] : []),
 	{text: `limit ${thresholdText(gate, metric)}`, tone: 'bad'},
 ];
 

@@ -24,17 +24,22 @@ let weightsFile: string;
 let latencyAt: (weight: number) => number = () => 100;
 /** Weights announced by traffic-shifted events so far. */
 let shiftedWeights: number[] = [];
+/** Reads since the last shift: the requests green has served at this weight, as the source counts them. */
+let readsAtWeight = 0;
 
 beforeAll(async () => {
 	dir = await mkdtemp(path.join(os.tmpdir(), 'greenlight-traffic-'));
 	weightsFile = path.join(dir, 'weights');
-	served.server.answer(() => ({body: JSON.stringify({p95: latencyAt(shiftedWeights.at(-1) ?? 0)}), contentType: 'application/json'}));
+	served.server.answer(() => {
+		readsAtWeight += 1;
+		return {body: JSON.stringify({p95: latencyAt(shiftedWeights.at(-1) ?? 0), requests: readsAtWeight}), contentType: 'application/json'};
+	});
 });
 afterAll(async () => {
 	await rm(dir, {recursive: true, force: true});
 });
 
-const shift = async (options: {brokenAt?: string; signal?: AbortSignal; gates?: TrafficStep['gates']}) => {
+const shift = async (options: {brokenAt?: string; signal?: AbortSignal; gates?: TrafficStep['gates']; maxBake?: string; counted?: boolean}) => {
 	await writeFile(weightsFile, '');
 	shiftedWeights = [];
 	const step: TrafficStep = {
@@ -43,6 +48,7 @@ const shift = async (options: {brokenAt?: string; signal?: AbortSignal; gates?: 
 		kind: 'traffic',
 		weights: [10, 25, 50, 100],
 		bake: '2s',
+		...(options.maxBake ? {maxBake: options.maxBake} : {}),
 		interval: '1s',
 		run: [process.execPath, '-e', LEVER, '{{weight}}'],
 		env: {WEIGHTS: '{{weightsFile}}', BROKEN_AT: options.brokenAt ?? ''},
@@ -52,12 +58,15 @@ const shift = async (options: {brokenAt?: string; signal?: AbortSignal; gates?: 
 		speed: 10,
 		signal: options.signal,
 		variables: {weightsFile},
-		metrics: {p95: {title: 'p95 Latenz', unit: 'ms', green: {type: 'http-json', url: `${served.server.url}/p95`, path: '$.p95'}}},
+		metrics: {p95: {title: 'p95 Latenz', unit: 'ms', green: {type: 'http-json', url: `${served.server.url}/p95`, path: '$.p95', ...(options.counted ? {countPath: '$.requests', counts: 'requests'} : {})}}},
 	});
 	// The served latency follows the weight announced last, as green's load would.
 	const emit = recorded.context.emit;
 	recorded.context.emit = (event) => {
-		if (event.type === 'traffic-shifted') shiftedWeights.push(event.weight);
+		if (event.type === 'traffic-shifted') {
+			shiftedWeights.push(event.weight);
+			readsAtWeight = 0;
+		}
 		emit(event);
 	};
 	const result = await createTrafficExecutor(createMetricReader())(recorded.context);
@@ -109,5 +118,16 @@ describe('traffic step', () => {
 		const {result, written} = await shift({signal: controller.signal});
 		expect(result.status).toBe('failed');
 		expect(written.length).toBeLessThan(4);
+	});
+
+	it('given too few requests at a weight when its bake is up, then the weight bakes on until the gate has its evidence, within maxBake', async () => {
+		latencyAt = () => 120;
+		const {result, recorded} = await shift({gates: [{metric: 'p95', max: 300, minCount: 4}], maxBake: '20s', counted: true});
+		expect(result.status).toBe('passed');
+		const at10 = recorded.samples().filter((sample) => sample.weight === 10);
+		expect(at10.map((sample) => sample.verdict)).toEqual(['unknown', 'unknown', 'unknown', 'pass']);
+		expect(at10.slice(2).every((sample) => sample.extended === true)).toBe(true);
+		expect(at10[0]?.reason).toBe('insufficient data: 1 requests, need 4');
+		expect(recorded.lines.filter((line) => line.includes('waiting for evidence'))[0]).toMatch(/^10% · waiting for evidence \(up to [\d.]+ s longer\): p95 insufficient data: 2 requests, need 4$/);
 	});
 });

@@ -51,15 +51,41 @@ describe('watch step', () => {
 		expect(result).toEqual({status: 'passed', reason: 'gates held: p95 212 ms'});
 		expect(samples).toEqual([
 			{type: 'gate-sampled', phase: 'smoke', step: 'observe', gate: 0, metric: 'p95', colour: 'blue', value: 190, verdict: 'pass', reason: undefined, weight: undefined},
-			{type: 'gate-sampled', phase: 'smoke', step: 'observe', gate: 0, metric: 'p95', colour: 'green', value: 212, verdict: 'pass', threshold: '≤ 300 ms, ≤ 1.20× blue', reason: undefined, weight: undefined},
+			{
+				type: 'gate-sampled',
+				phase: 'smoke',
+				step: 'observe',
+				gate: 0,
+				metric: 'p95',
+				colour: 'green',
+				value: 212,
+				verdict: 'pass',
+				threshold: '≤ 300 ms, ≤ 1.20× blue',
+				reason: undefined,
+				weight: undefined,
+				// Without distributions to test, green and blue are compared as bare values.
+				comparison: {test: 'values', ratio: 212 / 190, confidence: 0.95},
+			},
 		]);
 		expect(lines).toEqual(['p95 green 212 ms, blue 190 ms ✓ ≤ 300 ms, ≤ 1.20× blue']);
 	});
 
-	it('given a gate needing 3 consecutive samples, when one of the last three failed, then it does not hold', async () => {
-		const {result, samples} = await watch({green: [412, 100, 100], gates: [{metric: 'p95', max: 300, samples: 3}], duration: '1ms', interval: '200ms'});
+	it('given a gate needing 3 consecutive samples and tolerating one fail, when one of the last three failed, then it does not hold', async () => {
+		const {result, samples} = await watch({green: [412, 100, 100], gates: [{metric: 'p95', max: 300, samples: 3, failureLimit: 1}], duration: '1ms', interval: '200ms'});
 		expect(samples.map((sample) => sample.verdict)).toEqual(['fail', 'pass', 'pass']);
 		expect(result).toEqual({status: 'failed', reason: 'p95 held for 2 of 3 consecutive samples'});
+	});
+
+	it('given no failureLimit, then the first failed sample ends the watch at once (Argo\'s default of 0)', async () => {
+		const {result, samples} = await watch({green: [412, 100, 100], gates: [{metric: 'p95', max: 300, samples: 3}], duration: '1m', interval: '200ms'});
+		expect(samples).toHaveLength(1);
+		expect(result).toEqual({status: 'failed', reason: 'p95 412 ms > 300 ms'});
+	});
+
+	it('given failureLimit 1, then a single outlier does not decide: the watch passes on the samples after it', async () => {
+		const {result, samples} = await watch({green: [100, 412, 100, 100], gates: [{metric: 'p95', max: 300, samples: 2, failureLimit: 1}], duration: '600ms', interval: '200ms'});
+		expect(samples.map((sample) => sample.verdict)).toEqual(['pass', 'fail', 'pass', 'pass']);
+		expect(result.status).toBe('passed');
 	});
 
 	it('given 3 good samples in a row, then a gate needing 3 holds, even when the shortened duration ran out first', async () => {
@@ -68,9 +94,9 @@ describe('watch step', () => {
 		expect(result.status).toBe('passed');
 	});
 
-	it('given a gate failing `samples` times in a row, then the watch fails early naming value and threshold', async () => {
-		const {result, samples, elapsed} = await watch({green: [412], gates: [{metric: 'p95', max: 300, samples: 2}], duration: '1m', interval: '200ms'});
-		expect(result).toEqual({status: 'failed', reason: 'p95 412 ms > 300 ms'});
+	it('given a sustained regression and failureLimit 1, then the watch fails at the second sample naming value, threshold and the count', async () => {
+		const {result, samples, elapsed} = await watch({green: [412], gates: [{metric: 'p95', max: 300, samples: 2, failureLimit: 1}], duration: '1m', interval: '200ms'});
+		expect(result).toEqual({status: 'failed', reason: 'p95 412 ms > 300 ms (2 failed samples, 1 allowed)'});
 		expect(samples).toHaveLength(2);
 		expect(elapsed).toBeLessThan(5000);
 	});

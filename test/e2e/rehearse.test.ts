@@ -29,6 +29,16 @@ describe('greenlight rehearse', () => {
 		expectRolledBackToBlue(run);
 	}, 150_000);
 
+	test('green-latency-subtle: every request 40 % slower is far below the absolute bound, but the comparison with blue catches it, with effect and confidence', async () => {
+		const run = await rehearse(['--speed', '60', '--scenario', 'green-latency-subtle', '--on-fail', 'rollback']);
+		expect(firstFailure(run.events)).toMatchObject({
+			phase: 'traffic-switch',
+			step: 'traffic-erhoehen',
+			reason: expect.stringMatching(/p95 [\d.]+ ms > 1\.20× blue \([\d.]+ ms\): green p95 \+\d+(\.\d)? % vs blue, significant at 99 %/),
+		});
+		expectRolledBackToBlue(run);
+	}, 150_000);
+
 	test('green-5xx: the traffic switch fails on the error rate, the rollback brings traffic back to blue', async () => {
 		const run = await rehearse(['--speed', '60', '--scenario', 'green-5xx', '--on-fail', 'rollback']);
 		expect(firstFailure(run.events)).toMatchObject({phase: 'traffic-switch', reason: expect.stringContaining('errors')});

@@ -102,6 +102,23 @@ describe('engine: gates', () => {
 		expect(broken.phases[1]?.steps[0]?.gates[0]?.streak).toBe(0);
 	});
 
+	it('given failed samples, then they are counted for failureLimit, and a new weight or a new attempt counts afresh', () => {
+		const gate = (events: EventInput[]) => fold(events).phases[1]?.steps[0]?.gates[0];
+		expect(gate([...toSwitch, sample(400, 'fail'), sample(200, 'pass'), sample(410, 'fail')])?.failures).toBe(2);
+		expect(gate([...toSwitch, sample(400, 'fail'), {type: 'traffic-shifted', phase: 'switch', step: 'shift', weight: 100}])?.failures).toBe(0);
+		expect(gate([...toSwitch, sample(400, 'fail'), {type: 'step-started', phase: 'switch', step: 'shift', attempt: 2}])?.failures).toBe(0);
+	});
+
+	it('given a sample with too few observations, then the gate shows insufficient data with the count; the next judged sample clears it', () => {
+		const greenSample = (value: number, verdict: 'pass' | 'unknown') => sample(value, verdict) as Extract<EventInput, {type: 'gate-sampled'}>;
+		const insufficient: EventInput = {...greenSample(80.9, 'unknown'), insufficient: true, count: 12, needed: 50, windowMs: 6000, reason: 'insufficient data: 12 requests in 6 s, need 50'};
+		const waiting = fold([...toSwitch, insufficient]).phases[1]?.steps[0]?.gates[0];
+		expect(waiting).toMatchObject({lastVerdict: 'unknown', insufficient: true, lastCount: 12, needed: 50, windowMs: 6000, failures: 0, holds: false});
+		const comparison = {test: 'mann-whitney' as const, ratio: 1.08, confidence: 0.95, pValue: 0.2, significant: false};
+		const judged = fold([...toSwitch, insufficient, {...greenSample(33, 'pass'), count: 64, comparison}]).phases[1]?.steps[0]?.gates[0];
+		expect(judged).toMatchObject({lastVerdict: 'pass', insufficient: false, lastCount: 64, comparison});
+	});
+
 	it('a new weight is judged afresh', () => {
 		const state = fold([...toSwitch, sample(200, 'pass'), sample(210, 'pass'), {type: 'traffic-shifted', phase: 'switch', step: 'shift', weight: 100}]);
 		expect(state.phases[1]?.steps[0]?.weight).toBe(100);

@@ -100,4 +100,41 @@ describe('reference checks', () => {
 			}),
 		).toEqual([]);
 	});
+
+	it('given minCount on a gate, then every source the gate reads must count observations, on every target', () => {
+		const counted = {type: 'scrape', url: 'http://metrics/green', metric: 'lat', aggregate: 'quantile', quantile: 0.95} as const;
+		expect(
+			problems({
+				title: 't',
+				metrics: {
+					p95: {title: 'p95', green: counted, blue: {type: 'prometheus', url: 'http://prom', query: 'x'}},
+					cost: {title: 'cost', green: {type: 'scrape', url: 'http://metrics/green', metric: 'cost', aggregate: 'gauge'}},
+				},
+				phases: [
+					{
+						id: 'a',
+						title: 'A',
+						steps: [
+							{id: 'w', title: 'W', kind: 'watch', duration: '1m', gates: [{metric: 'p95', maxRatioToBlue: 1.2, minCount: 50}, {metric: 'cost', max: 1, minCount: 5}]},
+						],
+					},
+				],
+				targets: {rehearsal: {metrics: {p95: {green: {type: 'command', run: ['p95']}}}}},
+			}),
+		).toEqual([
+			'phases[0].steps[0].gates[0].minCount: minCount needs a count of observations, but metrics.p95.blue has no countQuery (PromQL for the observations in {{window}})',
+			'phases[0].steps[0].gates[0].minCount: minCount needs a count of observations, but targets.rehearsal.metrics.p95.green is a command, which prints only its value',
+			'phases[0].steps[0].gates[1].minCount: minCount needs a count of observations, but metrics.cost.green reads a gauge, which carries no count (read counters with "ratio" or "rate", or a histogram)',
+		]);
+	});
+
+	it('given {{window}} in a metric source, then it is greenlight\'s own variable, not an undefined one', () => {
+		expect(
+			problems({
+				title: 't',
+				metrics: {errors: {title: 'errors', green: {type: 'prometheus', url: 'http://prom', query: 'sum(rate(x[{{window}}]))', countQuery: 'sum(increase(x[{{window}}]))'}}},
+				phases: [{id: 'a', title: 'A', steps: [{id: 'w', title: 'W', kind: 'watch', duration: '1m', gates: [{metric: 'errors', max: 1, minCount: 10, window: 'bake'}]}]}],
+			}),
+		).toEqual([]);
+	});
 });

@@ -3,7 +3,7 @@ import asciichart from 'asciichart';
 import {describe, expect, test} from 'vitest';
 import type {SeriesPoint} from '../../source/engine/state.js';
 import {GateChart} from '../../source/ui/GateChart.js';
-import {numericSeries, plotGateChart, sparkline, verdictText} from '../../source/ui/gate-evidence.js';
+import {gateSummary, numericSeries, plotGateChart, sparkline, verdictText} from '../../source/ui/gate-evidence.js';
 import {failingGate, fold, renderAt} from './checklist-harness.js';
 
 const points = (...values: Array<number | null>): SeriesPoint[] => values.map((value, index) => ({ts: index * 1000, value}));
@@ -27,6 +27,35 @@ describe('gate evidence', () => {
 		expect(verdictText(gate, metric).text).toBe('✗ fail p95 412 ms > 300 ms');
 		expect(verdictText({...gate, lastVerdict: 'pass', lastValue: 212}, metric).text).toBe('✓ pass 212 ms ≤ 300 ms');
 		expect(verdictText({...gate, lastVerdict: 'unknown', reason: undefined}, metric).text).toBe('? unknown: no data');
+	});
+
+	test('given too few observations, the verdict says insufficient data with the count, not unknown', () => {
+		const gate = {...failedGate(), lastVerdict: 'unknown' as const, insufficient: true, reason: 'insufficient data: 12 requests in 6 s, need 50'};
+		expect(verdictText(gate, {title: 'p95 Latenz', unit: 'ms'})).toEqual({text: '… insufficient data: 12 requests in 6 s, need 50', tone: 'warn'});
+	});
+
+	test('given a tested comparison with blue, the verdict and the side of the chart show the effect and its confidence next to the value', () => {
+		const gate = {
+			...failedGate(),
+			lastVerdict: 'pass' as const,
+			lastValue: 33.7,
+			lastCount: 412,
+			lastBlue: 31.2,
+			lastBlueCount: 530,
+			blue: points(31.2),
+			threshold: '≤ 300 ms, ≤ 1.20× blue',
+			comparison: {test: 'mann-whitney' as const, ratio: 1.08, confidence: 0.95, pValue: 0.21, significant: false},
+		};
+		const metric = {title: 'p95 Latenz', unit: 'ms'};
+		expect(verdictText(gate, metric).text).toBe('✓ pass 33.7 ms ≤ 300 ms, ≤ 1.20× blue · green p95 +8 % vs blue, not significant at 95 %');
+		expect(gateSummary(gate, metric).map((line) => line.text)).toEqual([
+			'p95 Latenz',
+			'✓ pass 33.7 ms ≤ 300 ms, ≤ 1.20× blue · green p95 +8 % vs blue, not significant at 95 %',
+			'green 33.7 ms (n=412)',
+			'blue  31.2 ms (n=530)',
+			'Δ +8 % vs blue · n.s. at 95 %',
+			'limit ≤ 300 ms, ≤ 1.20× blue',
+		]);
 	});
 
 	for (const [height, width] of [

@@ -1,4 +1,5 @@
 import type {Colour, EngineEvent} from '../../engine/events.js';
+import {incidents, type Incident} from './incidents.js';
 
 // The observability snapshot: the gate samples recorded during the release as a dashboard that
 // imports into any Grafana without a data source. The samples are embedded as data frames in
@@ -55,6 +56,45 @@ const frame = (metric: string, colour: Colour, points: Point[], unit: string | u
 	data: {values: [points.map((point) => point.ts), points.map((point) => point.value)]},
 });
 
+/** The release's incidents as a table panel, in time order: what happened, where, and the values. */
+const incidentPanel = (story: Incident[], id: number, y: number) => {
+	const iso = (ts: number | undefined) => (ts === undefined ? null : new Date(ts).toISOString());
+	const frameOf = {
+		schema: {
+			name: 'Zwischenfälle',
+			refId: 'A',
+			fields: [
+				{name: 'Zeit', type: 'time', config: {}},
+				{name: 'bis', type: 'string', config: {}},
+				{name: 'Schritt', type: 'string', config: {}},
+				{name: 'Gewicht', type: 'number', config: {unit: 'percent'}},
+				{name: 'Art', type: 'string', config: {}},
+				{name: 'Was', type: 'string', config: {}},
+			],
+		},
+		data: {
+			values: [
+				story.map((incident) => incident.ts),
+				story.map((incident) => iso(incident.until)),
+				story.map((incident) => incident.where),
+				story.map((incident) => incident.weight ?? null),
+				story.map((incident) => incident.kind),
+				story.map((incident) => incident.text),
+			],
+		},
+	};
+	return {
+		id,
+		type: 'table',
+		title: 'Zwischenfälle',
+		gridPos: {x: 0, y, w: 2 * PANEL_WIDTH, h: Math.min(20, 3 + story.length)},
+		datasource: GRAFANA_DATASOURCE,
+		targets: [{refId: 'A', datasource: GRAFANA_DATASOURCE, queryType: 'snapshot', snapshot: [frameOf]}],
+		fieldConfig: {defaults: {custom: {align: 'auto', cellOptions: {type: 'auto'}}}, overrides: []},
+		options: {showHeader: true, cellHeight: 'sm'},
+	};
+};
+
 export const grafanaDashboard = (events: EngineEvent[], options: GrafanaDashboardOptions): Record<string, unknown> => {
 	const series = new Map<string, {green: Point[]; blue: Point[]; threshold?: string}>();
 	for (const event of events) {
@@ -95,6 +135,9 @@ export const grafanaDashboard = (events: EngineEvent[], options: GrafanaDashboar
 			options: {legend: {displayMode: 'list', placement: 'bottom', showLegend: true}, tooltip: {mode: 'multi', sort: 'none'}},
 		};
 	});
+
+	const story = incidents(events);
+	if (story.length > 0) panels.push(incidentPanel(story, panels.length + 1, Math.ceil(panels.length / 2) * PANEL_HEIGHT) as never);
 
 	return {
 		title: options.title,

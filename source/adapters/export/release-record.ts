@@ -1,6 +1,7 @@
 import type {EngineEvent, GateSampled, RunOutcome, Verdict} from '../../engine/events.js';
-import {formatValue} from '../../engine/gate.js';
+import {describeComparison, formatValue} from '../../engine/gate.js';
 import {ROLLBACK_PHASE_ID} from '../../runbook/schema.js';
+import {incidents} from './incidents.js';
 
 // The release record (docs/releases/vX.Y.Z.md): a draft a person finishes, built from the journal's
 // events alone, so `greenlight export` can write it again from any session.
@@ -89,12 +90,17 @@ type GateRow = {
 	samples: number;
 };
 
+/** One row per gate and attempt: a gate that failed and then held on a retry shows both attempts with their values. */
 const gateRows = (events: EngineEvent[]): GateRow[] => {
 	const rows = new Map<string, GateRow>();
+	const attempts = new Map<string, number>();
 	for (const event of events) {
+		if (event.type === 'step-started') attempts.set(`${event.phase}/${event.step}`, event.attempt);
 		if (event.type !== 'gate-sampled') continue;
-		const key = `${event.phase}/${event.step}#${event.gate}`;
-		const row = rows.get(key) ?? {ref: `${event.phase}/${event.step}`, metric: event.metric, samples: 0};
+		const step = `${event.phase}/${event.step}`;
+		const attempt = attempts.get(step) ?? 1;
+		const key = `${step}#${event.gate}@${attempt}`;
+		const row = rows.get(key) ?? {ref: attempt > 1 ? `${step} (Versuch ${attempt})` : step, metric: event.metric, samples: 0};
 		if (event.colour === 'green') {
 			row.green = event;
 			row.samples += 1;
@@ -103,11 +109,21 @@ const gateRows = (events: EngineEvent[]): GateRow[] => {
 		}
 		rows.set(key, row);
 	}
-	return [...rows.values()];
+	// An earlier attempt is labelled as one when a later one exists.
+	const retried = new Set([...rows.values()].filter((row) => row.ref.includes(' (Versuch ')).map((row) => row.ref.split(' (')[0]));
+	return [...rows.values()].map((row) => (retried.has(row.ref) ? {...row, ref: `${row.ref} (Versuch 1)`} : row));
 };
 
 const value = (sample: GateSampled | undefined): string =>
-	sample ? (sample.value === null ? 'kein Wert' : formatValue(sample.value)) : '—';
+	sample ? `${sample.value === null ? 'kein Wert' : formatValue(sample.value)}${sample.count === undefined ? '' : ` (n=${sample.count})`}` : '—';
+
+const judged = (sample: GateSampled): string => {
+	const words = sample.insufficient ? 'zu wenig Daten' : verdictWords[sample.verdict];
+	const effect = sample.comparison && sample.comparison.test !== 'values' ? describeComparison(sample.metric, sample.comparison) : undefined;
+	// A failing ratio gate's reason already names the effect.
+	const details = [sample.reason, effect && !sample.reason?.includes(effect) ? effect : undefined].filter((part): part is string => Boolean(part));
+	return `${words}${details.length > 0 ? ` (${details.join('; ')})` : ''}`;
+};
 
 export const releaseRecord = (events: EngineEvent[], options: ReleaseRecordOptions): string => {
 	const version = options.version.replace(/^v/, '');
@@ -168,6 +184,15 @@ export const releaseRecord = (events: EngineEvent[], options: ReleaseRecordOptio
 		),
 	);
 
+	lines.push('', '## Zwischenfälle', '');
+	const story = incidents(events);
+	if (story.length === 0) lines.push('Keine: jede Prüfung hielt beim ersten Versuch.');
+	for (const incident of story) {
+		const when = incident.until !== undefined && incident.until !== incident.ts ? `${time(incident.ts).replace(' UTC', '')}–${time(incident.until)}` : time(incident.ts);
+		const where = incident.where ? ` ${incident.where}${incident.weight === undefined ? '' : ` bei ${incident.weight} %`}:` : '';
+		lines.push(`- ${when}${where} ${incident.text.replace(/\r?\n/g, ' ')}`);
+	}
+
 	lines.push('', '## Gates mit Werten', '');
 	const gates = gateRows(events);
 	if (gates.length === 0) {
@@ -181,7 +206,7 @@ export const releaseRecord = (events: EngineEvent[], options: ReleaseRecordOptio
 					row.metric,
 					`${value(row.green)} / ${value(row.blue)}`,
 					row.green?.threshold ?? '—',
-					row.green ? `${verdictWords[row.green.verdict]}${row.green.reason ? ` (${row.green.reason})` : ''}` : '—',
+					row.green ? judged(row.green) : '—',
 					String(row.samples),
 				]),
 			),

@@ -1,5 +1,6 @@
-/** A cumulative histogram bucket: observations ≤ upperBound. */
-export type Bucket = {upperBound: number; count: number};
+import type {Bucket} from '../../engine/statistics/buckets.js';
+
+export type {Bucket} from '../../engine/statistics/buckets.js';
 
 /**
  * The φ-quantile of cumulative buckets, computed as Prometheus' histogram_quantile does

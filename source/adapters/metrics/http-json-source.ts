@@ -26,10 +26,21 @@ export const readHttpJson = async (source: HttpJsonSource, context: MetricReadCo
 	if (matches.length === 0) return unknown(`nothing at ${source.path}`);
 	if (matches.length > 1) return unknown(`${source.path} matched ${matches.length} values, expected 1`);
 	const [found] = matches;
+	const reading = numberAt(found, source.path);
+	if (source.countPath === undefined || reading.value === null) return reading;
+	const counts = JSONPath({path: source.countPath, json: json as object, wrap: true}) as unknown[];
+	if (counts.length !== 1) return unknown(`${source.countPath} matched ${counts.length} values, expected the one observation count`);
+	const count = numberAt(counts[0], source.countPath);
+	if (count.value === null) return unknown(count.reason ?? `no observation count at ${source.countPath}`);
+	return {...reading, evidence: {count: count.value, ...(context.window ? {windowMs: context.window.ms} : {}), ...(source.counts ? {noun: source.counts} : {})}};
+};
+
+/** A number, or a numeric string, found at a JSON path. */
+const numberAt = (found: unknown, path: string): MetricReading => {
 	const value =
 		typeof found === 'number' ? found : typeof found === 'string' && found.trim() !== '' ? Number(found) : Number.NaN;
 	if (Number.isNaN(value) && !(typeof found === 'number')) {
-		return unknown(`${source.path} is ${JSON.stringify(found)?.slice(0, 60)}, not a number`);
+		return unknown(`${path} is ${JSON.stringify(found)?.slice(0, 60)}, not a number`);
 	}
-	return finiteReading(value, source.path);
+	return finiteReading(value, path);
 };

@@ -3,7 +3,8 @@ import {substitute} from '../../runbook/template.js';
 import {isSuccessStatus} from '../http-fetch.js';
 import {parseSampleValue} from './exposition.js';
 import {httpGet, type HttpGetResult} from './http-get.js';
-import {DEFAULT_SOURCE_TIMEOUT_MS, finiteReading, sourceTimeoutMs, unknown, type MetricReadContext, type MetricReading} from './reading.js';
+import type {Bucket} from './histogram-quantile.js';
+import {DEFAULT_SOURCE_TIMEOUT_MS, finiteReading, sourceTimeoutMs, unknown, type Evidence, type MetricReadContext, type MetricReading} from './reading.js';
 
 export type PrometheusSource = Extract<MetricSource, {type: 'prometheus'}>;
 
@@ -48,19 +49,22 @@ const decode = (response: HttpGetResult, url: string): {ok: true; body: ApiBody 
 	return {ok: true, body};
 };
 
-/** An instant PromQL query that must yield one number. */
-export const readPrometheus = async (source: PrometheusSource, context: MetricReadContext): Promise<MetricReading> => {
-	const base = substitute(source.url, context.variables);
-	const query = substitute(source.query, context.variables);
-	const url = apiUrl(base, 'query', {query});
-	const response = await httpGet(url, {
+type InstantResult = {ok: true; data: Extract<ApiBody, {status: 'success'}>['data']} | {ok: false; reason: string};
+
+const instantQuery = async (source: PrometheusSource, base: string, query: string, context: MetricReadContext): Promise<InstantResult> => {
+	const response = await httpGet(apiUrl(base, 'query', {query}), {
 		headers: authorization(source.tokenEnv ? context.env[source.tokenEnv] : undefined),
 		timeoutMs: sourceTimeoutMs(source),
 		signal: context.signal,
 	});
 	const decoded = decode(response, base);
-	if (!decoded.ok) return unknown(decoded.reason);
-	const {data} = decoded.body;
+	return decoded.ok ? {ok: true, data: decoded.body.data} : decoded;
+};
+
+/** The one number a query yields, or why there is none. */
+const oneNumber = (result: InstantResult, query: string): MetricReading => {
+	if (!result.ok) return unknown(result.reason);
+	const {data} = result;
 	switch (data.resultType) {
 		case 'scalar':
 			return finiteReading(parseSampleValue(data.result[1]), query);
@@ -74,6 +78,56 @@ export const readPrometheus = async (source: PrometheusSource, context: MetricRe
 			return unknown(`query returned a ${data.resultType}, expected one number`);
 	}
 };
+
+/** A histogram by `le` (sum by (le) of bucket increases) as cumulative buckets; undefined when the answer is no histogram. */
+const bucketsOf = (result: InstantResult): Bucket[] | undefined => {
+	if (!result.ok || result.data.resultType !== 'vector') return undefined;
+	const buckets = result.data.result.flatMap((entry) => {
+		const bound = entry.metric.le === undefined ? Number.NaN : parseSampleValue(entry.metric.le);
+		const count = parseSampleValue(entry.value[1]);
+		return Number.isNaN(bound) || !Number.isFinite(count) ? [] : [{upperBound: bound, count}];
+	});
+	return buckets.some((bucket) => bucket.upperBound === Number.POSITIVE_INFINITY) ? buckets : undefined;
+};
+
+/**
+ * An instant PromQL query that must yield one number; with `countQuery` and `bucketsQuery` also
+ * the observations behind it, over the same {{window}}.
+ */
+export const readPrometheus = async (source: PrometheusSource, context: MetricReadContext): Promise<MetricReading> => {
+	const base = substitute(source.url, context.variables);
+	const query = substitute(source.query, context.variables);
+	const countQuery = source.countQuery === undefined ? undefined : substitute(source.countQuery, context.variables);
+	const bucketsQuery = source.bucketsQuery === undefined ? undefined : substitute(source.bucketsQuery, context.variables);
+	const hitsQuery = source.hitsQuery === undefined ? undefined : substitute(source.hitsQuery, context.variables);
+	const [main, counted, histogram, hit] = await Promise.all([
+		instantQuery(source, base, query, context),
+		countQuery === undefined ? undefined : instantQuery(source, base, countQuery, context),
+		bucketsQuery === undefined ? undefined : instantQuery(source, base, bucketsQuery, context),
+		hitsQuery === undefined ? undefined : instantQuery(source, base, hitsQuery, context),
+	]);
+	const reading = oneNumber(main, query);
+	if (!counted && !histogram) return reading;
+	const buckets = histogram ? bucketsOf(histogram) : undefined;
+	const count = counted ? countOf(counted, countQuery ?? '') : undefined;
+	const hits = hit ? countOf(hit, hitsQuery ?? '') : undefined;
+	const total = count?.value ?? buckets?.find((bucket) => bucket.upperBound === Number.POSITIVE_INFINITY)?.count;
+	if (total === undefined || total === null) {
+		return reading.value === null ? reading : unknown(`no observation count: ${count?.reason ?? 'the buckets query gave no histogram'}`);
+	}
+	const evidence: Evidence = {
+		count: total,
+		...(context.window ? {windowMs: context.window.ms} : {}),
+		...(buckets ? {buckets} : {}),
+		...(hits?.value === null || hits === undefined ? {} : {hits: hits.value}),
+		...(source.counts ? {noun: source.counts} : {}),
+	};
+	return {...reading, evidence};
+};
+
+/** A count over a window: no series is none counted (increase() over a quiet window yields an empty vector). */
+const countOf = (result: InstantResult, query: string): MetricReading =>
+	result.ok && result.data.resultType === 'vector' && result.data.result.length === 0 ? {value: 0} : oneNumber(result, query);
 
 /** A range query for snapshots: every series with its points. Start, end and step in milliseconds. */
 export const queryRange = async (

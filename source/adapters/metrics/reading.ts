@@ -1,14 +1,26 @@
 // What every metric source gives back, what it is given, and the few rules all sources share.
 import {formatDuration, parseDuration} from '../../runbook/duration.js';
+import type {Observed} from '../../engine/gate.js';
 import type {MetricSource} from '../../runbook/schema.js';
 
-/** One reading of a metric source. `null` is unknown, and `reason` says why. */
-export type MetricReading = {value: number | null; reason?: string};
+export type {Evidence} from '../../engine/gate.js';
+
+/**
+ * One reading of a metric source. `null` is unknown, and `reason` says why; `evidence` is the
+ * observations behind the value (count, histogram, hits) where the source can count them.
+ */
+export type MetricReading = Observed;
+
+/** The span a gate asks its sources to read over: the last `ms`, or everything since `since`. */
+export type ReadWindow = {ms: number; since?: number};
 
 export type MetricReadContext = {
+	/** Variables for the source's templates; {{window}} among them while a gate samples. */
 	variables: Readonly<Record<string, string>>;
 	env: Readonly<Record<string, string>>;
 	signal?: AbortSignal;
+	/** The gate's window; without it a source reads over its own. */
+	window?: ReadWindow;
 };
 
 export type MetricReader = {
@@ -27,6 +39,9 @@ export const unknown = (reason: string): MetricReading => ({value: null, reason}
 /** A number only when it is a finite one: NaN and ±Inf say nothing a gate can judge. */
 export const finiteReading = (value: number, what: string): MetricReading =>
 	Number.isFinite(value) ? {value} : unknown(`${what} is ${Number.isNaN(value) ? 'NaN' : value > 0 ? '+Inf' : '-Inf'}`);
+
+/** A window as PromQL writes a range: whole seconds, at least one. */
+export const rangeDuration = (ms: number): string => `${Math.max(1, Math.round(ms / 1000))}s`;
 
 /** A timeout as a person reads it: "250 ms", "10s", "1m30s". */
 export const describeWait = (ms: number): string => (ms < 1000 ? `${ms} ms` : formatDuration(ms));

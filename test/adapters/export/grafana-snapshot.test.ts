@@ -23,11 +23,11 @@ describe('grafana snapshot', () => {
 	};
 	const series = (from: Panel, colour: string) => from.targets[0]!.snapshot.find((frame) => frame.schema.name === colour)?.data.values;
 
-	it('given recorded gate samples, then there is one timeseries panel per metric', () => {
+	it('given recorded gate samples, then there is one timeseries panel per metric, and the incidents as a table', () => {
 		expect(dashboard.title).toBe('Rollout v1.4.0');
 		expect(dashboard.schemaVersion).toBeGreaterThanOrEqual(36);
-		expect(dashboard.panels.map((candidate) => candidate.type)).toEqual(['timeseries', 'timeseries']);
-		expect(dashboard.panels.map((candidate) => candidate.title)).toEqual(['p95 Latenz (Schwelle ≤ 300 ms)', 'errors (Schwelle ≤ 1 %)']);
+		expect(dashboard.panels.map((candidate) => candidate.type)).toEqual(['timeseries', 'timeseries', 'table']);
+		expect(dashboard.panels.map((candidate) => candidate.title)).toEqual(['p95 Latenz (Schwelle ≤ 300 ms)', 'errors (Schwelle ≤ 1 %)', 'Zwischenfälle']);
 		expect(dashboard.time).toEqual({from: new Date(events[0]!.ts).toISOString(), to: new Date(events.at(-1)!.ts).toISOString()});
 	});
 
@@ -46,6 +46,16 @@ describe('grafana snapshot', () => {
 		const errors = panel('errors');
 		expect(series(errors, 'green')?.[1]).toEqual([0.4, null, 0.5]);
 		expect(series(errors, 'blue')).toBeUndefined();
+	});
+
+	it('given a failed sample, a failed step, an override and a rollback, then the incident table lists them in time order with their values', () => {
+		const table = panel('Zwischenfälle').targets[0]!.snapshot[0]!;
+		const [times, , where, weights, kinds, texts] = table.data.values as [number[], unknown[], string[], Array<number | null>, string[], string[]];
+		expect(kinds).toEqual(['step-failed', 'override', 'failed-sample', 'rollback', 'run-ended']);
+		expect(times).toEqual([...times].sort((a, b) => a - b));
+		expect(where[2]).toBe('switch/shift');
+		expect(weights[2]).toBe(10);
+		expect(texts[2]).toBe('Probe p95 verletzt: p95 420 ms > 300 ms');
 	});
 
 	it('given an absolute bound, then it is drawn as a threshold line', () => {

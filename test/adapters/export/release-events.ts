@@ -67,3 +67,42 @@ export const calmRelease = (): EngineEvent[] => [
 	{type: 'phase-confirmed', ts: at(310), phase: 'switch', operator: 'bob'},
 	{type: 'run-finished', ts: at(320), outcome: 'completed'},
 ];
+
+/**
+ * A traffic switch whose p95 gate failed at 25 % and held on the operator's retry, with a bake that
+ * waited for evidence: the story the record must tell in order.
+ */
+export const retriedRelease = (): EngineEvent[] => {
+	const base = releaseEvents().slice(0, 2);
+	const p95 = (seconds: number, value: number, extra: Partial<GateSampled> = {}) =>
+		sample(seconds, 'switch', 'shift', 0, 'p95', 'green', value, {threshold: '≤ 300 ms, ≤ 1.5× blue', count: 64, ...extra});
+	return [
+		...base,
+		{type: 'step-started', ts: at(100), phase: 'switch', step: 'shift', attempt: 1},
+		{type: 'traffic-shifted', ts: at(101), phase: 'switch', step: 'shift', weight: 25},
+		sample(105, 'switch', 'shift', 0, 'p95', 'blue', 32.3, {verdict: 'pass', count: 190}),
+		p95(105, 80.9, {
+			verdict: 'fail',
+			weight: 25,
+			reason: 'p95 80.9 ms > 1.5× blue (32.3 ms): green p95 +150.5 % vs blue, significant at 99 %',
+			comparison: {test: 'mann-whitney', ratio: 2.505, confidence: 0.99, pValue: 0.0004, significant: true},
+		}),
+		{type: 'step-finished', ts: at(106), phase: 'switch', step: 'shift', status: 'failed', durationMs: 6000, reason: 'at 25%: p95 80.9 ms > 1.5× blue (32.3 ms): green p95 +150.5 % vs blue, significant at 99 %'},
+		{type: 'step-started', ts: at(120), phase: 'switch', step: 'shift', attempt: 2},
+		{type: 'traffic-shifted', ts: at(121), phase: 'switch', step: 'shift', weight: 25},
+		p95(122, 33.1, {verdict: 'unknown', weight: 25, insufficient: true, count: 12, needed: 50, reason: 'insufficient data: 12 requests in 1 s, need 50'}),
+		p95(127, 33.4, {verdict: 'unknown', weight: 25, insufficient: true, extended: true, count: 41, needed: 50, reason: 'insufficient data: 41 requests in 6 s, need 50'}),
+		sample(129, 'switch', 'shift', 0, 'p95', 'blue', 32.8, {verdict: 'pass', count: 230}),
+		p95(129, 33.9, {
+			verdict: 'pass',
+			weight: 25,
+			extended: true,
+			count: 55,
+			needed: 50,
+			comparison: {test: 'mann-whitney', ratio: 1.034, confidence: 0.99, pValue: 0.31, significant: false},
+		}),
+		{type: 'step-finished', ts: at(130), phase: 'switch', step: 'shift', status: 'passed', durationMs: 10_000, reason: '25% on green; gates held at 25%'},
+		{type: 'phase-confirmed', ts: at(140), phase: 'switch', operator: 'alice'},
+		{type: 'run-finished', ts: at(141), outcome: 'completed'},
+	];
+};

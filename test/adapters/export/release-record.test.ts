@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {releaseRecord} from '../../../source/adapters/export/release-record.js';
-import {calmRelease, releaseEvents} from './release-events.js';
+import {calmRelease, releaseEvents, retriedRelease} from './release-events.js';
 
 const section = (record: string, heading: string): string => {
 	const start = record.indexOf(`\n${heading}`);
@@ -63,5 +63,24 @@ describe('release record', () => {
 		expect(calm).toContain('| switch | 22:13:00 UTC | alice + bob | 2m 10s |');
 		expect(calm).toContain('**Ergebnis:** abgeschlossen');
 		expect(section(calm, '## Overrides mit Begründung')).toContain('Keine.');
+	});
+
+	it('given a gate that failed and held on a retry, then Zwischenfälle tells the story in order and the gates table shows both attempts with values', () => {
+		const retried = releaseRecord(retriedRelease(), {version: '1.4.0'});
+		const story = section(retried, '## Zwischenfälle').split('\n').filter((line) => line.startsWith('- '));
+		expect(story).toEqual([
+			'- 22:11:45 UTC switch/shift bei 25 %: Probe p95 verletzt: p95 80.9 ms > 1.5× blue (32.3 ms): green p95 +150.5 % vs blue, significant at 99 %',
+			'- 22:11:46 UTC switch/shift: fehlgeschlagen: at 25%: p95 80.9 ms > 1.5× blue (32.3 ms): green p95 +150.5 % vs blue, significant at 99 %',
+			'- 22:12:00 UTC switch/shift: neuer Versuch (2.) durch alice',
+			'- 22:12:07–22:12:09 UTC switch/shift bei 25 %: Bake verlängert, zu wenig Belege: p95 insufficient data: 41 requests in 6 s, need 50; danach p95 hält (n=55)',
+			'- 22:12:10 UTC switch/shift: bestanden nach neuem Versuch: 25% on green; gates held at 25%',
+		]);
+		const gates = section(retried, '## Gates mit Werten');
+		expect(gates).toContain('| switch/shift (Versuch 1) | p95 | 80.9 (n=64) / 32.3 (n=190) | ≤ 300 ms, ≤ 1.5× blue | verletzt (p95 80.9 ms > 1.5× blue (32.3 ms): green p95 +150.5 % vs blue, significant at 99 %) | 1 |');
+		expect(gates).toContain('| switch/shift (Versuch 2) | p95 | 33.9 (n=55) / 32.8 (n=230) | ≤ 300 ms, ≤ 1.5× blue | hält (green p95 +3.4 % vs blue, not significant at 99 %) | 3 |');
+	});
+
+	it('given a release that went straight through, then Zwischenfälle says so', () => {
+		expect(section(releaseRecord(calmRelease(), {version: '2.0.0'}), '## Zwischenfälle')).toContain('Keine: jede Prüfung hielt beim ersten Versuch.');
 	});
 });

@@ -43,7 +43,8 @@ describe('writeExports', () => {
 		]);
 		const dashboard = JSON.parse(fs.readFileSync(path.join(written.snapshotDir, 'dashboard.json'), 'utf8')) as {panels: unknown[]; title: string};
 		expect(dashboard.title).toBe('Blue-Green Rollout (Fly.io EU) v1.4.0');
-		expect(dashboard.panels).toHaveLength(2);
+		// Two metrics, and the incidents of a rolled-back release.
+		expect(dashboard.panels).toHaveLength(3);
 	});
 
 	it('given a secret seeded into events and logs, then it appears nowhere in the written files', async () => {

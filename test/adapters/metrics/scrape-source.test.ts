@@ -122,7 +122,7 @@ describe('scrape source: counter rates and ratios', () => {
 		const idle = counter('http_requests_total', [['status="200"', 7]]);
 		await errors.read(idle, 0);
 		const reading = await errors.read(idle, 5);
-		expect(reading).toEqual({value: null, reason: expect.stringMatching(/^no traffic/)});
+		expect(reading).toEqual({value: null, reason: expect.stringMatching(/^no traffic/), evidence: {count: 0, hits: 0, windowMs: 5000}});
 	});
 });
 
