@@ -25,12 +25,20 @@ parentPort.on('message', ({id, source, flags, text}) => {
 type Job = {id: number; source: string; flags: string; text: string; budgetMs: number; resolve: (answer: RegexMatch) => void};
 
 let worker: Worker | undefined;
+/** Whether the worker's thread runs: starting one is not the pattern's time, and on a busy machine it can take seconds. */
+let online = false;
 let current: (Job & {timer: NodeJS.Timeout}) | undefined;
 const queue: Job[] = [];
 let nextId = 1;
 
 const startWorker = (): Worker => {
 	const fresh = new Worker(workerSource, {eval: true});
+	online = false;
+	fresh.once('online', () => {
+		if (worker !== fresh) return;
+		online = true;
+		pump();
+	});
 	fresh.on('message', (message: {id: number; match?: Array<string | undefined> | null; error?: string}) => {
 		if (!current || message.id !== current.id) return;
 		const job = current;
@@ -46,6 +54,10 @@ const startWorker = (): Worker => {
 		if (job) {
 			clearTimeout(job.timer);
 			job.resolve({ok: false, reason: `regex /${job.source}/ could not run: ${error.message}`});
+		} else {
+			// The thread never came up: the waiting pattern is told why, rather than waiting for ever.
+			const waiting = queue.shift();
+			waiting?.resolve({ok: false, reason: `regex /${waiting.source}/ could not run: ${error.message}`});
 		}
 		pump();
 	});
@@ -56,9 +68,12 @@ const startWorker = (): Worker => {
 
 const pump = (): void => {
 	if (current) return;
+	if (queue.length === 0) return;
+	if (!worker) worker = startWorker();
+	// The budget starts when the worker can run the pattern; until then the job waits in the queue.
+	if (!online) return;
 	const job = queue.shift();
 	if (!job) return;
-	worker ??= startWorker();
 	const running = worker;
 	const timer = setTimeout(() => {
 		if (current?.id !== job.id) return;

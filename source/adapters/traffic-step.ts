@@ -64,5 +64,6 @@ const bake = async (
 	}
 	const result = await sampleGates(reader, context, plan);
 	if (result.status === 'passed') return undefined;
+	if (result.status === 'insufficient') return {status: 'unknown', reason: `at ${weight}%: ${result.reason}`};
 	return {status: 'failed', reason: `at ${weight}%: ${result.reason}`};
 };

@@ -15,6 +15,9 @@ export const createWatchExecutor =
 				return {status: 'passed', reason: `gates held: ${result.evidence}`};
 			case 'failed':
 				return {status: 'failed', reason: result.reason};
+			case 'insufficient':
+				// Blocks like an unknown outcome, with the count that is missing: rerun the watch, or decide.
+				return {status: 'unknown', reason: result.reason};
 			case 'cancelled':
 				return {status: 'failed', reason: result.reason};
 		}

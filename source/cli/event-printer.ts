@@ -1,5 +1,5 @@
 import type {EngineEvent, Verification} from '../engine/events.js';
-import {formatValue} from '../engine/gate.js';
+import {describeComparison, formatValue} from '../engine/gate.js';
 import {formatDuration} from '../runbook/duration.js';
 
 const icons = {passed: '✓', failed: '✗', skipped: '↷', unknown: '?'} as const;
@@ -37,9 +37,12 @@ export const plainLines = (event: EngineEvent): string[] => {
 		case 'gate-sampled': {
 			if (event.colour === 'blue') return [];
 			const value = event.value === null ? 'no value' : formatValue(event.value);
-			const verdict = {pass: '✓ pass', fail: '✗ fail', unknown: '? unknown'}[event.verdict];
+			const verdict = event.insufficient ? '… insufficient' : {pass: '✓ pass', fail: '✗ fail', unknown: '? unknown'}[event.verdict];
 			const weight = event.weight === undefined ? '' : ` at ${event.weight}%`;
-			return [`${at}     gate ${event.metric}${weight}: ${value} ${verdict} (${event.threshold ?? ''})${event.reason ? ` — ${event.reason}` : ''}`];
+			const count = event.count === undefined ? '' : ` over ${event.count}${event.needed === undefined ? '' : ` of ${event.needed} needed`}`;
+			// The effect against blue and its confidence, next to the absolute value.
+			const effect = event.comparison ? `; ${describeComparison(event.metric, event.comparison)}` : '';
+			return [`${at}     gate ${event.metric}${weight}: ${value}${count} ${verdict} (${event.threshold ?? ''})${event.reason ? ` — ${event.reason}` : ''}${effect}`];
 		}
 		case 'traffic-shifted':
 			return [`${at}     traffic: ${event.weight}% on green`];

@@ -32,16 +32,27 @@ export type Supervisor = {
 	stop: () => Promise<void>;
 };
 
-type Running = {machine: ApiMachine; image: string; colour: 'blue' | 'green'; probes: boolean[]};
+type Running = {machine: ApiMachine; image: string; colour: 'blue' | 'green'; probes: boolean[]; silent: number};
 
-const probe = (port: number): Promise<boolean> =>
+/** A probe's answer: 200, anything else (or a refused connection), or no answer within the timeout. */
+type ProbeResult = 'passing' | 'failing' | 'silent';
+
+// A machine that does not answer for this many probes in a row is failing. Fewer are the host's
+// noise, not the machine's: on a loaded 2-core host one probe can wait seconds for a time slice, and
+// a rehearsal must not report a health check that real Fly would not.
+const SILENT_PROBES_FAILING = 3;
+
+const probe = (port: number): Promise<ProbeResult> =>
 	new Promise((resolve) => {
-		const outgoing = httpRequest({host: '127.0.0.1', port, path: '/health', timeout: 2_000}, (response) => {
+		const outgoing = httpRequest({host: '127.0.0.1', port, path: '/health', timeout: 5_000}, (response) => {
 			response.resume();
-			resolve(response.statusCode === 200);
+			resolve(response.statusCode === 200 ? 'passing' : 'failing');
 		});
-		outgoing.on('timeout', () => outgoing.destroy());
-		outgoing.on('error', () => resolve(false));
+		outgoing.on('timeout', () => {
+			outgoing.destroy();
+			resolve('silent');
+		});
+		outgoing.on('error', () => resolve('failing'));
 		outgoing.end();
 	});
 
@@ -102,11 +113,12 @@ export const startSupervisor = (options: SupervisorOptions): Supervisor => {
 			// A grace period, as Fly's checks have: a machine counts as healthy once one of a few probes passes.
 			let healthy = false;
 			for (let attempt = 0; attempt < 5 && !healthy; attempt += 1) {
-				healthy = await probe(server.port);
+				healthy = (await probe(server.port)) === 'passing';
 				if (!healthy) await new Promise((resolve) => setTimeout(resolve, 150));
 			}
 			if (stopped) return void (await server.close());
-			running.set(machine.id, {machine: server, image: machine.image, colour, probes: [healthy]});
+			// Failures in the grace period do not count against the check, as on Fly; the regular probes judge from here.
+			running.set(machine.id, {machine: server, image: machine.image, colour, probes: healthy ? [true] : [], silent: 0});
 			setMachine(machine.id, (entry) => {
 				if (entry.state !== 'starting' && entry.state !== 'created') return;
 				entry.state = 'started';
@@ -151,8 +163,10 @@ export const startSupervisor = (options: SupervisorOptions): Supervisor => {
 	const probeAll = async () => {
 		await Promise.all(
 			[...running].map(async ([id, entry]) => {
-				const healthy = await probe(entry.machine.port);
-				entry.probes = [...entry.probes, healthy].slice(-CHECK_WINDOW);
+				const result = await probe(entry.machine.port);
+				entry.silent = result === 'silent' ? entry.silent + 1 : 0;
+				if (result === 'silent' && entry.silent < SILENT_PROBES_FAILING) return;
+				entry.probes = [...entry.probes, result === 'passing'].slice(-CHECK_WINDOW);
 				const failures = entry.probes.filter((ok) => !ok).length;
 				const status: CheckStatus = failures === 0 ? 'passing' : 'critical';
 				const known = state.machines.find((machine) => machine.id === id);

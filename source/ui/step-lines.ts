@@ -63,7 +63,9 @@ const evidenceLine = (step: StepState, context: LineContext): string | undefined
 		parts.push(`weight ${step.weight}%${index >= 0 ? ` (${index + 1}/${step.step.weights.length})` : ''}`);
 	}
 	const left = remainingBakeMs(step, context.now, context.speed);
-	if (left !== undefined) parts.push(`${formatDuration(left)} bake left`);
+	// Past the planned bake a gate still lacks observations: the step waits for them, up to its limit.
+	if (step.status === 'running' && step.gates.some((gate) => gate.extended && !gate.holds)) parts.push('bake extended: waiting for evidence');
+	else if (left !== undefined) parts.push(`${formatDuration(left)} bake left`);
 	// The gate that fails (or cannot be read) is the evidence to show; else the first one.
 	const first = step.gates.find(isFailingGate) ?? step.gates[0];
 	if (first) {
@@ -103,6 +105,7 @@ export const stepBlock = (phase: PhaseState, index: number, current: boolean, co
 		details.push({key: `${key}#choices`, text: `${DETAIL}t retry · r roll back · o break-glass override`, tone: 'warn'});
 	}
 	if (step.status === 'unknown') {
+		if (step.reason) details.push({key: `${key}#reason`, text: `${DETAIL}${step.reason}`, tone: 'warn'});
 		details.push({
 			key: `${key}#unknown`,
 			text:

@@ -26,6 +26,6 @@ describe('greenlight rehearse --on-fail rollback', () => {
 			expect(rollback.every((event) => event.status === 'passed'), JSON.stringify(rollback)).toBe(true);
 			expect(lastGreenShare(run.events)).toBeLessThanOrEqual(1);
 			expect(run.events.at(-1)).toMatchObject({type: 'run-finished', outcome: 'rolled-back'});
-		}, 150_000);
+		}, 320_000);
 	}
 });

@@ -389,4 +389,33 @@ describe('the keys line', () => {
 		await settle();
 		expect(narrow.lastFrame()).toContain('keys: Enter Space t r o n ↑↓ → ? q (? explains them)');
 	});
+	test('given a watch past its planned time waiting for observations, the row says the bake is extended; when it ends without them, the reason and the choices show', async () => {
+		const insufficient: EventInput = {
+			type: 'gate-sampled',
+			phase: 'smoke',
+			step: 'observe',
+			gate: 0,
+			metric: 'p95',
+			colour: 'green',
+			value: 410,
+			verdict: 'unknown',
+			threshold: '≤ 300 ms',
+			count: 12,
+			needed: 50,
+			insufficient: true,
+			extended: true,
+			reason: 'insufficient data: 12 requests in 6 s, need 50',
+		};
+		const waiting = show([...prepDone, insufficient]);
+		await settle();
+		expect(waiting.lastFrame()).toContain('bake extended: waiting for evidence');
+		expect(waiting.lastFrame()).toContain('… insufficient data: 12 requests in 6 s, need 50');
+		expect(waiting.lastFrame()).not.toContain('✗ fail');
+		const reason = 'too little evidence: p95 insufficient data: 12 requests in 6 s, need 50';
+		const ended = show([...prepDone, insufficient, {type: 'step-finished', phase: 'smoke', step: 'observe', status: 'unknown', durationMs: 9000, reason}]);
+		await settle();
+		expect(ended.lastFrame()).toContain(reason);
+		expect(ended.lastFrame()).toContain('outcome unknown — R re-run · D mark done · F mark failed');
+		expect(ended.lastFrame()).not.toContain('bake extended');
+	});
 });

@@ -24,6 +24,8 @@ export type SamplingPlan = {
 export type SamplingResult =
 	| {status: 'passed'; evidence: string}
 	| {status: 'failed'; reason: string}
+	/** Every gate that does not hold lacks observations only: not a verdict on green, so not a failure either. */
+	| {status: 'insufficient'; reason: string}
 	| {status: 'cancelled'; reason: string};
 
 /** Durations as the run experiences them: divided by the rehearsal speed, the interval kept sane. */
@@ -218,8 +220,11 @@ export const sampleGates = async (
 		}
 	}
 
-	const blocking = tallies.find((tally) => !tally.holds);
-	if (blocking) return {status: 'failed', reason: notHolding(blocking)};
+	const blocking = tallies.filter((tally) => !tally.holds);
+	if (blocking.length > 0 && blocking.every((tally) => tally.last?.insufficient === true)) {
+		return {status: 'insufficient', reason: `too little evidence: ${blocking.map(notHolding).join('; ')}`};
+	}
+	if (blocking[0]) return {status: 'failed', reason: notHolding(blocking[0])};
 	return {
 		status: 'passed',
 		evidence: tallies

@@ -74,8 +74,9 @@ describe('enough evidence before a verdict (held-out exporter)', () => {
 		expect(samples.length).toBeGreaterThanOrEqual(5);
 		expect(samples.map((sample) => sample.verdict)).not.toContain('fail');
 		expect(samples.every((sample) => sample.insufficient === true && (sample.count ?? 99) < 20)).toBe(true);
-		expect(result.status).toBe('failed');
-		expect(result.reason).toMatch(/^p95 insufficient data: \d+ requests in [\d.]+ s, need 20$/);
+		// Blocks like an unknown outcome, saying what is missing: never a failure of green.
+		expect(result.status).toBe('unknown');
+		expect(result.reason).toMatch(/^too little evidence: p95 insufficient data: \d+ requests in [\d.]+ s, need 20$/);
 	});
 
 	it('given a sustained regression with enough requests per window, then it fails within two windows', async () => {
@@ -106,7 +107,8 @@ describe('enough evidence before a verdict (held-out exporter)', () => {
 		const {result, samples} = await watch({green: () => [20], gates: [{metric: 'p95', max: 300, minCount: 100, window: 'bake'}], duration: '200ms', maxDuration: '600ms'});
 		expect(samples.length).toBeLessThanOrEqual(5);
 		expect(samples.map((sample) => sample.verdict)).not.toContain('fail');
-		expect(result.reason).toMatch(/^p95 insufficient data: \d requests in [\d.]+ s, need 100$/);
+		expect(result.status).toBe('unknown');
+		expect(result.reason).toMatch(/^too little evidence: p95 insufficient data: \d requests in [\d.]+ s, need 100$/);
 	});
 });
 
