@@ -16,7 +16,7 @@ export const displayArgv = (argv: readonly string[]): string =>
 const prepare = (context: Parameters<StepExecutor<CommandStep>>[0]): CommandSpec => {
 	const {step, variables} = context;
 	return {
-		argv: substituteArgv(step.run, variables),
+		argv: substituteArgv(step.run, variables, context.optionLike),
 		shell: step.shell,
 		env: {...context.env, ...substituteRecord(step.env, variables)},
 		cwd: path.resolve(context.runbookDir, step.cwd === undefined ? '.' : substitute(step.cwd, variables)),

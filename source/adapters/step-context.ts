@@ -8,6 +8,8 @@ export type StepContext<S extends Step = Step> = {
 	step: S;
 	/** Variables resolved so far, captures of earlier steps included. Values are real (unredacted). */
 	variables: Readonly<Record<string, string>>;
+	/** Variables declared `optionLike`: a whole argument may start with "-". */
+	optionLike?: readonly string[];
 	/** Environment for child processes: process.env + the target's env. */
 	env: Readonly<Record<string, string>>;
 	/** Folder of the runbook file: relative paths resolve from here. */

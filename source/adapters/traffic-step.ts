@@ -19,7 +19,7 @@ export const createTrafficExecutor =
 			let argv: string[];
 			let env: Record<string, string>;
 			try {
-				argv = substituteArgv(step.run, variables);
+				argv = substituteArgv(step.run, variables, context.optionLike);
 				env = {...context.env, ...substituteRecord(step.env, variables)};
 			} catch (error) {
 				return {status: 'failed', reason: `traffic command at ${weight}%: ${(error as Error).message}`};

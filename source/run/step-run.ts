@@ -64,12 +64,14 @@ export const runStep = (deps: StepRunDeps, phaseId: string, state: StepState, on
 			// A missing variable fails the step itself, with its own message.
 		}
 	}
-	const argv = argvAsRun(step.step, deps.variables);
+	const optionLike = Object.keys(deps.declared).filter((name) => deps.declared[name]?.optionLike === true);
+	const argv = argvAsRun(step.step, deps.variables, optionLike);
 	deps.emit({type: 'step-started', phase: phaseId, step: step.id, attempt: step.attempt + 1, ...(argv ? {argv} : {})});
 	const context: StepContext = {
 		phase: phaseId,
 		step: step.step,
 		variables: deps.variables,
+		optionLike,
 		env: deps.env,
 		runbookDir: path.dirname(deps.runbookFile),
 		signal: controller.signal,
@@ -88,7 +90,7 @@ export const runStep = (deps: StepRunDeps, phaseId: string, state: StepState, on
 			let result = outcome;
 			if (step.step.secret) output.write(SECRET_OUTPUT_HIDDEN);
 			output.close();
-			const refused = result.status === 'passed' ? checkCaptures(deps.declared, result.captured ?? {}) : [];
+			const refused = result.status === 'passed' ? checkCaptures(deps.declared, result.captured ?? {}, 'capture' in step.step ? (step.step.capture ?? {}) : {}) : [];
 			if (refused.length > 0) result = {status: 'failed', exitCode: result.exitCode, reason: refused.join('; ')};
 			const captured: Record<string, string> = {};
 			for (const [name, value] of Object.entries(refused.length > 0 ? {} : (result.captured ?? {}))) {
@@ -123,10 +125,10 @@ export const runStep = (deps: StepRunDeps, phaseId: string, state: StepState, on
  * argv, a traffic step's with {{weight}} left in, as each weight runs it. None when a variable is
  * missing: the step fails with that message itself.
  */
-const argvAsRun = (step: Step, variables: Readonly<Record<string, string>>): string[] | undefined => {
+const argvAsRun = (step: Step, variables: Readonly<Record<string, string>>, optionLike: readonly string[]): string[] | undefined => {
 	try {
-		if (step.kind === 'command') return substituteArgv(step.run, variables);
-		if (step.kind === 'traffic') return substituteArgv(step.run, {...variables, weight: '{{weight}}'});
+		if (step.kind === 'command') return substituteArgv(step.run, variables, optionLike);
+		if (step.kind === 'traffic') return substituteArgv(step.run, {...variables, weight: '{{weight}}'}, optionLike);
 	} catch {
 		// MissingVariableError: the executor reports it as the step's reason.
 	}

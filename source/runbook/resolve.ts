@@ -96,11 +96,19 @@ export const checkSecretLengths = (runbook: Runbook, values: Readonly<Record<str
  * Captured values checked against the pattern of the declared variable of the same name: a capture
  * never slips a value past the check a --var or a prompt would get. A secret's value is not quoted.
  */
-export const checkCaptures = (declared: Runbook['variables'], captured: Readonly<Record<string, string>>): string[] =>
+export const checkCaptures = (
+	declared: Runbook['variables'],
+	captured: Readonly<Record<string, string>>,
+	/** The step's capture specs: a capture may state its own pattern. */
+	specs: Readonly<Record<string, {pattern?: string | undefined}>> = {},
+): string[] =>
 	Object.entries(captured).flatMap(([name, value]) => {
 		const variable = declared[name];
+		const shown = variable?.secret ? 'the value' : JSON.stringify(value);
+		const own = specs[name]?.pattern;
+		if (own !== undefined && !new RegExp(own).test(value)) return [`capture ${name}: ${shown} does not match the capture's pattern ${own}`];
 		if (!variable?.pattern || new RegExp(variable.pattern).test(value)) return [];
-		return [`capture ${name}: ${variable.secret ? 'the value' : JSON.stringify(value)} does not match the pattern ${variable.pattern} of variable ${name}`];
+		return [`capture ${name}: ${shown} does not match the pattern ${variable.pattern} of variable ${name}`];
 	});
 
 /**

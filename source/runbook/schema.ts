@@ -41,6 +41,10 @@ export const Variable = z
 		pattern: RegexString.optional().describe('A value must match this regular expression.'),
 		env: z.string().optional().describe('Read the value from this environment variable.'),
 		secret: z.boolean().optional().describe('Never shown or stored unredacted.'),
+		optionLike: z
+			.boolean()
+			.optional()
+			.describe('May start with "-" where it fills a whole argument (a negative number, say); otherwise such a value is refused, as it would be read as an option.'),
 	})
 	.describe('A {{variable}}: from --var, env, default, a prompt or a capture.');
 
@@ -57,9 +61,12 @@ const JsonExpectation = z
 const JsonExpectations = z.union([JsonExpectation, z.array(JsonExpectation).min(1)]);
 export type JsonExpectation = z.infer<typeof JsonExpectation>;
 
+/** What a captured value must look like; a value that does not match fails the step and is never used. */
+const capturePattern = RegexString.optional().describe('The value must match this regex, or the step fails (besides the pattern of a declared variable of the same name).');
+
 export const Capture = z.union([
-	z.strictObject({regex: RegexString.describe('First group (or whole match) becomes the value.')}),
-	z.strictObject({json: JsonPath.describe('Matches are joined with "," when several.')}),
+	z.strictObject({regex: RegexString.describe('First group (or whole match) becomes the value.'), pattern: capturePattern}),
+	z.strictObject({json: JsonPath.describe('Matches are joined with "," when several.'), pattern: capturePattern}),
 ]);
 
 const stepBase = {

@@ -92,7 +92,12 @@ export class OptionLikeValueError extends Error {
  * variable that fills a whole argument with a value that looks like an option (`--image {{img}}`
  * with img = "--help").
  */
-export const substituteArgv = (argv: readonly string[], variables: Readonly<Record<string, string>>): string[] => {
+export const substituteArgv = (
+	argv: readonly string[],
+	variables: Readonly<Record<string, string>>,
+	/** Variables the runbook declares `optionLike`: their values may start with "-". */
+	optionLike: readonly string[] = [],
+): string[] => {
 	for (const position of codePositions(argv)) {
 		const [name] = referencedVariables(argv[position] ?? '');
 		if (name !== undefined) throw new CodeInjectionError(name, position);
@@ -100,7 +105,7 @@ export const substituteArgv = (argv: readonly string[], variables: Readonly<Reco
 	return argv.map((element) => {
 		const whole = /^\{\{\s*([A-Za-z][\w-]*)\s*\}\}$/.exec(element);
 		const value = substitute(element, variables);
-		if (whole && value.startsWith('-')) throw new OptionLikeValueError(whole[1]!);
+		if (whole && value.startsWith('-') && !optionLike.includes(whole[1]!)) throw new OptionLikeValueError(whole[1]!);
 		return value;
 	});
 };

@@ -65,6 +65,19 @@ describe('captures', () => {
 		expect(journal.some((event) => event.type === 'step-started' && event.step === 's1')).toBe(false);
 	});
 
+	it('given a capture with its own pattern, then a value that breaks it fails the step and is not used; one that keeps it is', async () => {
+		const {outcome, journal} = await run([
+			{run: print('version 2.4.0'), capture: {version: {regex: 'version (\\S+)', pattern: '^\\d+\\.\\d+\\.\\d+$'}}},
+			{run: print('version $(touch x)'), capture: {version: {regex: 'version (.+)', pattern: '^\\d+\\.\\d+\\.\\d+$'}}},
+			{run: print('never')},
+		]);
+		expect(outcome).toBe('failed');
+		const finished = journal.filter((event) => event.type === 'step-finished');
+		expect(finished[0]).toMatchObject({status: 'passed', captured: {version: '2.4.0'}});
+		expect(finished[1]).toMatchObject({status: 'failed', reason: 'capture version: "$(touch x)" does not match the capture\'s pattern ^\\d+\\.\\d+\\.\\d+$'});
+		expect(journal.some((event) => event.type === 'step-started' && event.step === 's2')).toBe(false);
+	});
+
 	it('given a capture into a secret variable, then the step is secret: neither its output nor its capture reaches the journal or the log', async () => {
 		const password = 'Xq9-kV2m-Pz7w';
 		// Assembled by the command, so the value is in its output only, not in its argv.

@@ -32,4 +32,9 @@ describe('argv templates: a value is data, never code and never an option', () =
 		expect(() => substituteArgv(['fly', 'deploy', '--image', '{{img}}'], {img: '--help'})).toThrow(/\{\{img\}\} has a value that starts with "-"/);
 		expect(substituteArgv(['fly', 'deploy', '--image={{img}}'], {img: 'registry.fly.io/api:1'})).toEqual(['fly', 'deploy', '--image=registry.fly.io/api:1']);
 	});
+
+	it('given a variable the runbook declares optionLike, then its value may start with "-"; the others still may not', () => {
+		expect(substituteArgv(['scale', '--delta', '{{delta}}'], {delta: '-2'}, ['delta'])).toEqual(['scale', '--delta', '-2']);
+		expect(() => substituteArgv(['scale', '--delta', '{{delta}}', '{{img}}'], {delta: '-2', img: '--help'}, ['delta'])).toThrow(/\{\{img\}\} has a value/);
+	});
 });

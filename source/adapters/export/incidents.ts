@@ -6,7 +6,17 @@ import {ROLLBACK_PHASE_ID} from '../../runbook/schema.js';
 // list for the release record ("Zwischenfälle") and the Grafana snapshot, built from the journal's
 // events alone.
 
-export type IncidentKind = 'failed-sample' | 'step-failed' | 'retry' | 'passed-after-retry' | 'waited' | 'unknown' | 'override' | 'rollback' | 'run-ended';
+export type IncidentKind =
+	| 'failed-sample'
+	| 'step-failed'
+	| 'retry'
+	| 'passed-after-retry'
+	| 'waited'
+	| 'unknown'
+	| 'override'
+	| 'rollback'
+	| 'pair-refused'
+	| 'run-ended';
 
 export type Incident = {
 	ts: number;
@@ -100,6 +110,10 @@ export const incidents = (events: readonly EngineEvent[]): Incident[] => {
 			}
 			case 'override-given':
 				found.push({ts: event.ts, kind: 'override', where: ref(event), text: `Break-Glass-Override durch ${event.operator}: ${event.reason}`});
+				break;
+			case 'pair-refused':
+				// A pair's message that was not acted on: an audit control saying no is part of the story.
+				found.push({ts: event.ts, kind: 'pair-refused', where: '', text: `Nachricht des Pairs abgelehnt${event.operator ? ` (${event.operator})` : ''}: ${event.reason}`});
 				break;
 			case 'rollback-started':
 				found.push({ts: event.ts, kind: 'rollback', where: ROLLBACK_PHASE_ID, text: `Rollback gestartet durch ${event.operator}: ${event.reason}`});

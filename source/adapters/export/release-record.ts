@@ -1,4 +1,4 @@
-import type {EngineEvent, GateSampled, RunOutcome, Verdict} from '../../engine/events.js';
+import type {EngineEvent, GateSampled, RunOutcome, Verdict, Verification} from '../../engine/events.js';
 import {describeComparison, formatValue} from '../../engine/gate.js';
 import {ROLLBACK_PHASE_ID} from '../../runbook/schema.js';
 import {incidents} from './incidents.js';
@@ -54,6 +54,20 @@ const table = (head: string[], rows: string[][]): string[] => [
 
 type PhaseTiming = {id: string; startedAt?: number; confirmedAt?: number; confirmedBy: string[]};
 
+/** A confirmation as the record names it: a pair known by name only is marked, as on the screen. */
+const confirmer = (event: {operator: string; verified?: Verification}): string =>
+	event.verified === 'name' ? `${event.operator} (nicht verifiziert)` : event.operator;
+
+/** How the second pair of eyes was verified, from the confirmations the pair gave. */
+const fourEyes = (events: readonly EngineEvent[]): string | undefined => {
+	const byPair = events.flatMap((event) => (event.type === 'phase-confirmed' && event.verified !== undefined ? [{operator: event.operator, verified: event.verified}] : []));
+	if (byPair.length === 0) return undefined;
+	const words = {uid: 'als anderer Unix-Benutzer', 'ssh-key': 'per SSH-Signatur', name: 'nur mit Namen'} as const;
+	const unverified = byPair.filter((event) => event.verified === 'name');
+	const ways = [...new Set(byPair.map((event) => `${event.operator} ${words[event.verified]}`))].join(', ');
+	return unverified.length > 0 ? `nicht verifiziert (${ways})` : `verifiziert (${ways})`;
+};
+
 /** Phases in the order they were reached; each starts when the one before is confirmed (or the run starts). */
 const phaseTimings = (events: EngineEvent[]): PhaseTiming[] => {
 	const phases = new Map<string, PhaseTiming & {firstSeen: number}>();
@@ -70,7 +84,7 @@ const phaseTimings = (events: EngineEvent[]): PhaseTiming[] => {
 		if (!('phase' in event)) continue;
 		const phase = touch(event.phase, event.ts);
 		if (phase && event.type === 'phase-confirmed') {
-			phase.confirmedBy.push(event.operator);
+			phase.confirmedBy.push(confirmer(event));
 			phase.confirmedAt = event.ts;
 		}
 	}
@@ -163,6 +177,8 @@ export const releaseRecord = (events: EngineEvent[], options: ReleaseRecordOptio
 			? `- **Ergebnis:** ${outcomeWords[finished.outcome]}${finished.reason ? ` (${finished.reason})` : ''}`
 			: '- **Ergebnis:** offen (kein Abschluss im Journal)',
 	);
+	const eyes = fourEyes(events);
+	if (eyes) lines.push(`- **Vier-Augen:** ${eyes}`);
 	if (resumed.length > 0) {
 		lines.push(`- **Fortgesetzt:** ${resumed.map((event) => `${time(event.ts)} von ${event.operator}`).join('; ')}`);
 	}

@@ -11,7 +11,7 @@ const numberPattern = /[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?/g;
 
 /** The last number a command prints on stdout. */
 export const readCommand = async (source: CommandSource, context: MetricReadContext): Promise<MetricReading> => {
-	const argv = substituteArgv(source.run, context.variables);
+	const argv = substituteArgv(source.run, context.variables, context.optionLike);
 	const timeoutMs = sourceTimeoutMs(source);
 	const result = await runCommand({
 		argv,

@@ -132,6 +132,7 @@ export const sampleGates = async (
 		if (!metric) return {green: {value: null, reason: `metric ${metricId} is not defined for this target`}};
 		const readContext = {
 			variables: {...context.variables, window: window ? rangeDuration(window.ms) : DEFAULT_TEMPLATE_WINDOW},
+			...(context.optionLike ? {optionLike: context.optionLike} : {}),
 			env: context.env,
 			signal,
 			...(window ? {window} : {}),

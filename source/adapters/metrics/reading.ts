@@ -17,6 +17,8 @@ export type ReadWindow = {ms: number; since?: number};
 export type MetricReadContext = {
 	/** Variables for the source's templates; {{window}} among them while a gate samples. */
 	variables: Readonly<Record<string, string>>;
+	/** Variables declared `optionLike`: a whole argument may start with "-". */
+	optionLike?: readonly string[];
 	env: Readonly<Record<string, string>>;
 	signal?: AbortSignal;
 	/** The gate's window; without it a source reads over its own. */

@@ -80,6 +80,23 @@ describe('release record', () => {
 		expect(gates).toContain('| switch/shift (Versuch 2) | p95 | 33.9 (n=55) / 32.8 (n=230) | ≤ 300 ms, ≤ 1.5× blue | hält (green p95 +3.4 % vs blue, not significant at 99 %) | 3 |');
 	});
 
+	it('given a pair known by name only, then the record says Vier-Augen: nicht verifiziert and marks the confirmation; a verified pair says how', () => {
+		const byName = calmRelease().map((event) => (event.type === 'phase-confirmed' && event.operator === 'bob' ? {...event, verified: 'name' as const} : event));
+		const record = releaseRecord(byName, {version: '2.0.0'});
+		expect(record).toContain('- **Vier-Augen:** nicht verifiziert (bob nur mit Namen)');
+		expect(record).toContain('| switch | 22:13:00 UTC | alice + bob (nicht verifiziert) | 2m 10s |');
+		const byUid = calmRelease().map((event) => (event.type === 'phase-confirmed' && event.operator === 'bob' ? {...event, verified: 'uid' as const} : event));
+		expect(releaseRecord(byUid, {version: '2.0.0'})).toContain('- **Vier-Augen:** verifiziert (bob als anderer Unix-Benutzer)');
+	});
+
+	it('given a refused message from the pair, then Zwischenfälle lists it with the reason', () => {
+		const events = [...calmRelease()];
+		const last = events.at(-1)!;
+		events.splice(events.length - 1, 0, {type: 'pair-refused', ts: last.ts - 1000, operator: 'mallory', reason: 'a pair may not roll back'});
+		const story = section(releaseRecord(events, {version: '2.0.0'}), '## Zwischenfälle');
+		expect(story).toMatch(/- \d\d:\d\d:\d\d UTC Nachricht des Pairs abgelehnt \(mallory\): a pair may not roll back/);
+	});
+
 	it('given a release that went straight through, then Zwischenfälle says so', () => {
 		expect(section(releaseRecord(calmRelease(), {version: '2.0.0'}), '## Zwischenfälle')).toContain('Keine: jede Prüfung hielt beim ersten Versuch.');
 	});
