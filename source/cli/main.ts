@@ -115,6 +115,8 @@ export const main = async (argv: string[]): Promise<number> => {
 			return (await import('./commands/contract.js')).runContractCommand(args);
 		case 'shift':
 			return (await import('./commands/shift.js')).runShiftCommand(args);
+		case 'preflight':
+			return (await import('./commands/preflight.js')).runPreflightCommand(args);
 		default:
 			throw new UsageError(`unknown command "${command}"`);
 	}

@@ -8,6 +8,9 @@ export const EXIT = {completed: 0, failed: 1, usage: 2} as const;
 /** What `rehearse --speed` divides watch and bake times by when it is not given. */
 export const REHEARSAL_SPEED = 20;
 
+/** The target `rehearse` runs, whose commands go to the sandbox: preflight starts one for it too. */
+export const REHEARSAL_TARGET = 'rehearsal';
+
 export const helpText = `greenlight — a release runbook as a live, gated checklist
 
 Usage:
@@ -25,6 +28,12 @@ Usage:
       says ("pair": {"verify": …}): uid (another Unix user; the default for run), ssh-key (each
       confirmation signed with --key, checked against the allowed signers) or name (rehearsals;
       recorded as not verified).
+  greenlight preflight [FILE] [--target T] [--var k=v]…
+      Before a release, check without changing anything that the run will find what it needs:
+      every variable has a value, the files (--config) and programs (fly, gh, …) its steps use are
+      there, fly auth whoami accepts the token, fly status answers for each app, and every metric
+      source answers (with data, or why not). One line per check; exit 0 only when all pass. Runs
+      no step of the runbook. --target rehearsal checks against a sandbox started for it.
   greenlight validate [FILE]        check a runbook; FILE:LINE:COL: path: message per problem
   greenlight schema                 print the runbook JSON Schema
   greenlight scenarios              list the rehearsal faults
@@ -45,6 +54,7 @@ Keys: Enter confirm phase · Space tick manual step · t retry · r rollback · 
       n note · ? help · q quit (the session can be resumed)
 
 Exit codes: 0 release completed · 1 stopped, failed or rolled back · 2 usage or validation error
+            (preflight: 0 all checks passed · 1 a check failed · 2 usage or validation error)
 `;
 
 export const parse = <T extends ParseArgsConfig['options']>(args: string[], options: T, positionals = 1) => {

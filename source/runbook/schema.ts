@@ -237,7 +237,10 @@ export const MetricSource = z.discriminatedUnion('type', [
 			.optional()
 			.describe('For a share (errors of all requests): PromQL yielding the hits in {{window}}, with countQuery yielding all; lets maxRatioToBlue test the two shares.'),
 		counts: z.string().min(1).optional().describe('What one observation is, for messages such as "12 requests in 6 s, need 50". Default "observations".'),
-		tokenEnv: z.string().optional().describe('Environment variable holding the bearer token.'),
+		tokenEnv: z
+			.string()
+			.optional()
+			.describe('Environment variable holding the token, sent as flyctl sends it: a Fly macaroon (fm2_…, fm1r_…, with or without "FlyV1 ") as "Authorization: FlyV1 …", any other token as "Bearer …". Unset or empty: the reading is unknown, naming the variable.'),
 		timeout: Duration.optional(),
 	}),
 	z.strictObject({

@@ -131,12 +131,17 @@ export type CiState = {
 	outcomes?: Record<string, CiRun['conclusion'][]>;
 };
 
+/** Who may use the rehearsal's Fly: the one token it accepts (a macaroon like `fly tokens create` gives) and whose it is. */
+export type FlyAuth = {token: string; email: string};
+
 export type FlyState = {
 	org: string;
 	apps: Record<string, FlyApp>;
 	machines: FlyMachine[];
 	nextId: number;
 	ci?: CiState;
+	/** Absent in states written before the stand-in checked tokens: then every caller is let in. */
+	auth?: FlyAuth;
 };
 
 /** Environment the sandbox gives the stand-ins: where the state lives, which fault is rehearsed. */

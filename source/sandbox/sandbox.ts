@@ -7,6 +7,7 @@ import {isProcessRunning} from '../adapters/process-tree.js';
 import {sessionPaths} from '../adapters/session-folder.js';
 import {createApiMetrics} from './api-metrics.js';
 import {SANDBOX_CONFIG_FILES} from './fly/app-config.js';
+import {newSandboxAuth, sandboxTokenOf} from './fly/auth.js';
 import {isoNow, isoSeconds} from './clock.js';
 import {
 	addMachine,
@@ -15,6 +16,7 @@ import {
 	liveMachines,
 	SCENARIO_ENV,
 	STATE_ENV,
+	updateState,
 	writeStateAtomically,
 	type FlyMachine,
 	type FlyState,
@@ -27,7 +29,7 @@ import {startSupervisor, type Supervisor} from './supervisor.js';
 
 export type SandboxOptions = {sessionDir: string; scenario?: string; log?: (line: string) => void};
 export type Sandbox = {
-	/** PATH with the bin dir holding fly, flyctl, gh and greenlight first, and where the stand-in keeps its state. */
+	/** PATH with the bin dir holding fly, flyctl, gh and greenlight first, where the stand-in keeps its state, and FLY_API_TOKEN: the one token it accepts. */
 	env: Record<string, string>;
 	/** Runtime values for the rehearsal target: URLs with the ports chosen at start. */
 	variables: Record<string, string>;
@@ -68,6 +70,7 @@ const writeShim = (file: string, script: string) => {
 const seedState = (): FlyState => {
 	const state: FlyState = {
 		org: 'lokaltreu',
+		auth: newSandboxAuth(),
 		nextId: 0,
 		machines: [],
 		apps: {
@@ -142,6 +145,8 @@ export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> =>
 	writeShim(path.join(binDir, 'gh'), sandboxPaths.ghStandIn);
 	writeShim(path.join(binDir, 'greenlight'), sandboxPaths.cli);
 	if (!resuming) writeStateAtomically(stateFile, seedState());
+	// The token the stand-in accepts; a session from before it checked tokens gets one now.
+	const auth = updateState(stateFile, (state) => (state.auth ??= newSandboxAuth()));
 
 	const record: SandboxRecord = {pid: process.pid, startedAt: isoNow(), ports: [], scenario};
 	const saveRecord = () => writeFileSync(recordFileOf(sandboxDir), `${JSON.stringify(record, null, 2)}\n`);
@@ -194,6 +199,8 @@ export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> =>
 		const env: Record<string, string> = {
 			PATH: `${binDir}${path.delimiter}${process.env.PATH ?? ''}`,
 			[STATE_ENV]: stateFile,
+			// The rehearsal's own token, never the operator's: a real FLY_API_TOKEN in the shell stays out of it.
+			FLY_API_TOKEN: sandboxTokenOf(auth),
 			...(scenario ? {[SCENARIO_ENV]: scenario} : {}),
 		};
 		const variables: Record<string, string> = {

@@ -69,10 +69,12 @@ export const pause = (ms: number, signal: AbortSignal): Promise<void> =>
 		signal.addEventListener('abort', done, {once: true});
 	});
 
-const withUnit = (value: number | null, unit: string): string =>
+/** A reading as the log shows it: "48.8 ms", "unknown". */
+export const withUnit = (value: number | null, unit: string): string =>
 	value === null ? 'unknown' : `${formatValue(value)}${unit ? ` ${unit}` : ''}`;
 
-const withCount = (reading: MetricReading | undefined): string =>
+/** The observations behind a reading, as the log shows them: " (46 requests)". */
+export const withCount = (reading: MetricReading | undefined): string =>
 	reading?.evidence ? ` (${reading.evidence.count} ${reading.evidence.noun ?? 'observations'})` : '';
 
 const verdictMark: Record<Verdict, string> = {pass: '✓', fail: '✗', unknown: '?'};

@@ -43,10 +43,11 @@ const commands: Record<string, CommandSpec> = {
 	'secrets list': {flags: {...app, ...json}, args: 'none'},
 	'checks list': {flags: {...app, ...json, 'check-name': {type: 'string'}}, args: 'none'},
 	version: {flags: {...json}, args: 'none'},
+	'auth whoami': {flags: {...json}, args: 'none'},
 };
 
 const aliases: Record<string, string> = {machines: 'machine', m: 'machine', ls: 'list', secret: 'secrets'};
-const groups = new Set(['machine', 'scale', 'secrets', 'checks']);
+const groups = new Set(['machine', 'scale', 'secrets', 'checks', 'auth']);
 
 export type ParsedFly = {command: string; positionals: string[]; flags: Record<string, string | boolean>};
 

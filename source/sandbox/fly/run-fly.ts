@@ -1,6 +1,7 @@
 import path from 'node:path';
 import {liveMachines, readState} from '../fly-state.js';
 import {appNameOf, localAppConfig} from './app-config.js';
+import {authWhoami, requireSession} from './auth.js';
 import {requireApp, type FlyAction, type FlyIo, type FlyResult, type FlyView, type Target} from './command.js';
 import {checksList} from './checks-list.js';
 import {deploy} from './deploy.js';
@@ -38,8 +39,9 @@ const views: Record<string, FlyView> = {
 
 const helpText = `This is the rehearsal stand-in for flyctl. It answers:
   fly status, fly machine list|cordon|uncordon, fly deploy [--config PATH] --image, fly releases,
-  fly scale count|show, fly secrets import|list, fly checks list, fly version
-Like flyctl it reads --config PATH, else ./fly.toml, for the app name and (deploy) the process groups.
+  fly scale count|show, fly secrets import|list, fly checks list, fly auth whoami, fly version
+Like flyctl it reads --config PATH, else ./fly.toml, for the app name and (deploy) the process groups,
+and its token from --access-token, else FLY_ACCESS_TOKEN, else FLY_API_TOKEN: only the rehearsal's own is accepted.
 `;
 
 /**
@@ -54,7 +56,6 @@ const targetOf = (io: FlyIo, parsed: ParsedFly): Target => {
 };
 
 const view = (io: FlyIo, parsed: ParsedFly): FlyResult => {
-	if (parsed.command === 'version') return succeeded(version(parsed.flags));
 	const target = targetOf(io, parsed);
 	const state = readState(io.stateFile);
 	const app = requireApp(state, target.name);
@@ -71,7 +72,12 @@ export const runFly = async (argv: readonly string[], io: FlyIo): Promise<FlyRes
 		return failedWith(`${parsed.message}${hint}`);
 	}
 	if (parsed.parsed.flags.help === true) return succeeded(helpText);
+	if (parsed.parsed.command === 'version') return succeeded(version(parsed.parsed.flags));
 	try {
+		// Every other command talks to Fly's API, so it needs a token Fly accepts.
+		const session = requireSession(readState(io.stateFile), parsed.parsed, io.env ?? process.env);
+		if (!session.ok) return session.result;
+		if (parsed.parsed.command === 'auth whoami') return succeeded(authWhoami(session.email, parsed.parsed.flags));
 		const action = actions[parsed.parsed.command];
 		return action ? await action(io, parsed.parsed, targetOf(io, parsed.parsed)) : view(io, parsed.parsed);
 	} catch (error) {
