@@ -4,6 +4,7 @@ import {mkdir, readdir, rename, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import type {EngineEvent} from '../../engine/events.js';
 import type {Runbook} from '../../runbook/schema.js';
+import {createOutputSplitter, MAX_LINE_CHARS} from '../output-splitter.js';
 import {mapStrings, type Redactor} from '../redactor.js';
 import {sessionPaths} from '../session-folder.js';
 import {grafanaDashboard} from './grafana-snapshot.js';
@@ -37,32 +38,28 @@ export type ExportPaths = {recordPath: string; snapshotDir: string};
 /** A version as a file name: "1.4.0" or "v1.4.0" → "v1.4.0"; anything path-like is flattened. */
 export const recordFileName = (version: string): string => `v${version.replace(/^v/, '').replace(/[^\w.-]+/g, '-')}.md`;
 
-/** Pieces of a line longer than this are redacted one by one, so a log of any size needs little memory. */
-const PIECE_CHARS = 1024 * 1024;
-
 /**
- * Copies a log line by line through the redactor, with backpressure: a million lines or one line
- * of 100 MB never sit in memory whole. Written whole or not at all, like the record.
+ * Copies a log through the redactor a block of whole lines at a time (one very long line in
+ * pieces), with backpressure: a million lines or one line of 100 MB never sit in memory whole.
+ * Written whole or not at all, like the record.
  */
 const redactFile = async (source: string, target: string, redactor: Redactor): Promise<void> => {
 	await mkdir(path.dirname(target), {recursive: true});
 	const draft = `${target}.${process.pid}.tmp`;
 	const output = createWriteStream(draft, {flags: 'wx', mode: 0o600});
 	const redact = redactor.stream();
-	const write = async (text: string) => {
-		if (!output.write(text)) await once(output, 'drain');
-	};
-	let partial = '';
-	for await (const chunk of createReadStream(source, {encoding: 'utf8', highWaterMark: PIECE_CHARS})) {
-		const pieces = (partial + (chunk as string)).split('\n');
-		partial = pieces.pop() ?? '';
-		for (const piece of pieces) await write(`${redact(piece)}\n`);
-		while (partial.length > PIECE_CHARS) {
-			await write(redact(partial.slice(0, PIECE_CHARS)));
-			partial = partial.slice(PIECE_CHARS);
+	let full = false;
+	const splitter = createOutputSplitter((text) => {
+		full = !output.write(redact.lines(text)) || full;
+	});
+	for await (const chunk of createReadStream(source, {encoding: 'utf8', highWaterMark: MAX_LINE_CHARS})) {
+		splitter.push(chunk as string);
+		if (full) {
+			full = false;
+			await once(output, 'drain');
 		}
 	}
-	if (partial) await write(redact(partial));
+	splitter.end();
 	output.end();
 	await once(output, 'close');
 	await rename(draft, target);
