@@ -3,13 +3,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type {EngineEvent, StepOutputEvent} from '../engine/events.js';
 import {printable, printableLine} from '../engine/printable.js';
+import {openLogWriter, type LogWriter} from './log-writer.js';
 import type {RedactionStream} from './redactor.js';
 
-// The output of one step, redacted once, here. Every byte goes to logs/<phase>.<step>.log, written
-// a block at a time without holding up the event loop; the command waits (its pipe fills) while
-// the file is behind. The screen and the journal get one batch at most every BATCH_INTERVAL_MS:
-// how many lines and bytes it added, its last lines, and the log's size and hash once those bytes
-// are in the file. So a million lines cost a handful of events, and memory does not grow with the output.
+// The output of one step, redacted once, here. Every byte goes to logs/<phase>.<step>.log through
+// log-writer.ts; the command waits (its pipe fills) while the file is behind. The screen and the
+// journal get one batch at most every BATCH_INTERVAL_MS: how many lines and bytes it added, its
+// last lines, and the log's size and hash once those bytes are in the file. So a million lines cost
+// a handful of events, and memory does not grow with the output.
 
 /** A batch waits this long after its first line, so a lone line shows at once... */
 const FIRST_LINE_WAIT_MS = 100;
@@ -22,15 +23,6 @@ export const SHOWN_LINE_CHARS = 1000;
 export const OUTPUT_TAIL_LINES = 50;
 /** Characters those lines may take together: the journal grows with a step's time, never with its output. */
 export const OUTPUT_TAIL_CHARS = 8 * 1024;
-
-/** Bytes handed to the log file and not yet written, beyond which the command is made to wait. */
-const BEHIND_BYTES = 1024 * 1024;
-/** Small pieces of text are gathered into one write up to this size. */
-const WRITE_CHARS = 64 * 1024;
-
-/** Append, create 0600, and never through a symbolic link planted in the session folder. */
-const APPEND_NO_FOLLOW = fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW;
-const NEWLINE = 0x0a;
 
 const cut = (line: string, rest: string): string => `${line.slice(0, SHOWN_LINE_CHARS)} … (${rest})`;
 
@@ -53,7 +45,7 @@ export type StepOutput = {
 	write(line: string, continues?: boolean): void;
 	/** A command's output as the runner cuts it: whole lines, each ending in "\n", or (`continues`) a piece of a line too long to wait for. */
 	print(text: string, continues: boolean): void;
-	/** A promise while the log file is more than BEHIND_BYTES behind; undefined when it keeps up. */
+	/** A promise while the log file is behind what it was given; undefined when it keeps up. */
 	behind(): Promise<void> | undefined;
 	/** The step is over: the last bytes are written, the last batch goes out, the file is closed. */
 	close(): Promise<void>;
@@ -75,6 +67,26 @@ const fitted = (lines: readonly string[]): string[] => {
 	return lines.slice(from);
 };
 
+/** Lines that `text` (whole lines, or a piece of one) starts, and the last OUTPUT_TAIL_LINES of them as shown. */
+const linesOf = (text: string, continues: boolean, insideBefore: boolean): {count: number; shown: string[]} => {
+	const ends = text.endsWith('\n');
+	let newlines = 0;
+	for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) newlines += 1;
+	// Pieces between newlines; the first one only finishes a line shown before when inside one.
+	const pieces = newlines + (ends ? 0 : 1);
+	const count = pieces - (insideBefore ? 1 : 0);
+	const shown: string[] = [];
+	let end = ends ? text.length - 1 : text.length;
+	for (let index = pieces - 1; index >= pieces - count && shown.length < OUTPUT_TAIL_LINES; index--) {
+		const start = text.lastIndexOf('\n', end - 1) + 1;
+		const line = text.slice(start, end);
+		if (index === pieces - 1 && continues) shown.push(cut(line, 'the line goes on in the log'));
+		else shown.push(line.length > SHOWN_LINE_CHARS ? cut(line, `+${line.length - SHOWN_LINE_CHARS} characters in the log`) : line);
+		end = start - 1;
+	}
+	return {count: Math.max(0, count), shown: shown.reverse()};
+};
+
 export const createStepOutput = (options: {
 	logsDir: string;
 	phase: string;
@@ -85,132 +97,44 @@ export const createStepOutput = (options: {
 	onBatch: (batch: OutputBatch) => void;
 }): StepOutput => {
 	const name = logFileName(options.phase, options.step);
-	const file = path.join(options.logsDir, name);
-	const hash = createHash('sha256');
-
-	let fd: number | undefined;
-	/** Size of the log before this run of the step wrote to it. */
-	let startBytes = 0;
-	/** Bytes handed to the file (and hashed), and bytes it has written. */
-	let queuedBytes = 0;
-	let writtenBytes = 0;
-	let queue: string[] = [];
-	let writing = false;
-	let pumpScheduled = false;
-	let failure: string | undefined;
-	let failureShown = false;
-	let waiters: Array<() => void> = [];
+	let writer: LogWriter | undefined;
+	const log = (): LogWriter => {
+		if (!writer) {
+			fs.mkdirSync(options.logsDir, {recursive: true});
+			writer = openLogWriter(path.join(options.logsDir, name), {name});
+		}
+		return writer;
+	};
 
 	/** The batch being gathered. */
 	let tail: string[] = [];
 	let count = 0;
-	let batchBytes = 0;
+	let bytes = 0;
 	let timer: NodeJS.Timeout | undefined;
 	let lastBatchAt = 0;
-	/** Batches sealed and waiting for their bytes to reach the file. */
-	const sealed: Array<OutputBatch> = [];
+	/** The last batch sealed has gone out once this settles. */
+	let sent: Promise<void> = Promise.resolve();
+	let failureShown = false;
 	// Inside a line longer than the command runner's pieces: its first piece was shown, the rest go to the log only.
 	let midLine = false;
-
-	const open = () => {
-		if (fd !== undefined) return;
-		fs.mkdirSync(options.logsDir, {recursive: true});
-		fd = fs.openSync(file, APPEND_NO_FOLLOW, 0o600);
-		startBytes = fs.fstatSync(fd).size;
-		if (startBytes > 0 && !endsWithNewline()) {
-			// The line an earlier run was cut off in (kill -9 inside a very long line) ends here.
-			batchBytes += enqueue('\n');
-		}
-	};
-
-	const endsWithNewline = (): boolean => {
-		const reader = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
-		try {
-			const last = Buffer.alloc(1);
-			fs.readSync(reader, last, 0, 1, startBytes - 1);
-			return last[0] === NEWLINE;
-		} finally {
-			fs.closeSync(reader);
-		}
-	};
-
-	const emitWritten = () => {
-		while (sealed.length > 0 && (failure !== undefined || sealed[0]!.logBytes <= startBytes + writtenBytes)) options.onBatch(sealed.shift()!);
-	};
-
-	/** Wakes whoever waits for the file: `behind` callers once it is half caught up, `close` once it is idle. */
-	const wake = () => {
-		const idle = !writing && queue.length === 0;
-		if (!idle && failure === undefined && queuedBytes - writtenBytes > BEHIND_BYTES / 2) return;
-		const woken = waiters;
-		waiters = [];
-		for (const resolve of woken) resolve();
-	};
-
-	const pump = () => {
-		pumpScheduled = false;
-		if (writing || fd === undefined || queue.length === 0) return;
-		// A block at a time as it came, small ones together: joining large strings into larger ones
-		// costs more than the write (fresh memory for each), and a string is encoded as it is written.
-		let take = 1;
-		let chars = queue[0]!.length;
-		while (take < queue.length && chars + queue[take]!.length <= WRITE_CHARS) chars += queue[take++]!.length;
-		const text = take === 1 ? queue[0]! : queue.slice(0, take).join('');
-		queue = queue.slice(take);
-		writing = true;
-		fs.write(fd, text, null, 'utf8', (error, written) => {
-			writing = false;
-			const expected = Buffer.byteLength(text);
-			if (error || written < expected) {
-				failure = `the log ${name} could not be written (${error?.message ?? 'short write: disk full?'}); the output from here on is not in it`;
-				queue = [];
-			} else writtenBytes += written;
-			emitWritten();
-			pump();
-			wake();
-		});
-	};
-
-	/** Hands text to the file; answers its bytes (none once writing failed). */
-	const enqueue = (text: string): number => {
-		if (failure !== undefined || text === '') return 0;
-		const bytes = Buffer.byteLength(text);
-		hash.update(text, 'utf8');
-		queue.push(text);
-		queuedBytes += bytes;
-		// Lines written one by one within a turn of the event loop go to the file in one call.
-		if (!pumpScheduled) {
-			pumpScheduled = true;
-			setImmediate(pump);
-		}
-		return bytes;
-	};
-
-	/** Resolves once every byte handed over is written (or writing failed). */
-	const settled = async (): Promise<void> => {
-		while (failure === undefined && (writing || queue.length > 0)) await new Promise<void>((resolve) => waiters.push(resolve));
-	};
 
 	const seal = () => {
 		if (timer) clearTimeout(timer);
 		timer = undefined;
-		const tellFailure = failure !== undefined && !failureShown;
-		if (count === 0 && batchBytes === 0 && !tellFailure) return;
+		if (count === 0 && bytes === 0) return;
 		lastBatchAt = Date.now();
-		const lines = tellFailure ? [...fitted(tail), failure!] : fitted(tail);
-		failureShown ||= tellFailure;
-		sealed.push({
-			lines: detached(lines),
-			count,
-			bytes: batchBytes,
-			log: name,
-			logBytes: startBytes + queuedBytes,
-			logSha256: hash.copy().digest('hex'),
-		});
+		const batch = {lines: detached(fitted(tail)), count, bytes, log: name};
 		tail = [];
 		count = 0;
-		batchBytes = 0;
-		emitWritten();
+		bytes = 0;
+		// Marks settle in order, so batches go out in order.
+		sent = log()
+			.mark()
+			.then((mark) => {
+				const tellFailure = mark.failure !== undefined && !failureShown;
+				failureShown ||= tellFailure;
+				options.onBatch({...batch, lines: tellFailure ? [...batch.lines, mark.failure!] : batch.lines, logBytes: mark.logBytes, logSha256: mark.sha256});
+			});
 	};
 
 	const schedule = () => {
@@ -219,38 +143,13 @@ export const createStepOutput = (options: {
 		timer = setTimeout(seal, wait);
 	};
 
-	/** Shown lines of `text` (already redacted and printable) into the batch's tail. */
-	const gather = (text: string, continues: boolean) => {
-		const insideBefore = midLine;
-		midLine = continues;
-		const ends = text.endsWith('\n');
-		let newlines = 0;
-		for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) newlines += 1;
-		// Pieces between newlines; the first one only finishes a line shown before when inside one.
-		const pieces = newlines + (ends ? 0 : 1);
-		const starts = pieces - (insideBefore ? 1 : 0);
-		if (starts <= 0) return;
-		count += starts;
-		// The last OUTPUT_TAIL_LINES of them, read from the end.
-		const shown: string[] = [];
-		let end = ends ? text.length - 1 : text.length;
-		for (let index = pieces - 1; index >= pieces - starts && shown.length < OUTPUT_TAIL_LINES; index--) {
-			const start = text.lastIndexOf('\n', end - 1) + 1;
-			const line = text.slice(start, end);
-			const last = index === pieces - 1;
-			if (last && continues) shown.push(cut(line, 'the line goes on in the log'));
-			else shown.push(line.length > SHOWN_LINE_CHARS ? cut(line, `+${line.length - SHOWN_LINE_CHARS} characters in the log`) : line);
-			end = start - 1;
-		}
-		shown.reverse();
-		tail = tail.length + shown.length > OUTPUT_TAIL_LINES ? [...tail, ...shown].slice(-OUTPUT_TAIL_LINES) : [...tail, ...shown];
-	};
-
 	const add = (text: string, continues: boolean) => {
 		if (text === '') return;
-		open();
-		batchBytes += enqueue(text);
-		gather(text, continues);
+		bytes += log().append(text);
+		const lines = linesOf(text, continues, midLine);
+		midLine = continues;
+		count += lines.count;
+		if (lines.shown.length > 0) tail = tail.length + lines.shown.length > OUTPUT_TAIL_LINES ? [...tail, ...lines.shown].slice(-OUTPUT_TAIL_LINES) : [...tail, ...lines.shown];
 		schedule();
 	};
 
@@ -265,16 +164,11 @@ export const createStepOutput = (options: {
 			const text = raw.includes('\r\n') ? raw.replaceAll('\r\n', '\n') : raw;
 			add(printable(options.redact.lines(text)), continues);
 		},
-		behind() {
-			if (failure !== undefined || queuedBytes - writtenBytes <= BEHIND_BYTES) return undefined;
-			return new Promise<void>((resolve) => waiters.push(resolve));
-		},
+		behind: () => writer?.behind(),
 		async close() {
 			seal();
-			await settled();
-			emitWritten();
-			if (fd !== undefined) fs.closeSync(fd);
-			fd = undefined;
+			await writer?.close();
+			await sent;
 		},
 	};
 };
