@@ -1,5 +1,6 @@
 import {statSync} from 'node:fs';
 import {execa} from 'execa';
+import {createOutputSplitter} from './output-splitter.js';
 import {isGroupAlive, terminateGroup, trackGroup, untrackGroup} from './process-tree.js';
 
 export {killAllChildren, terminateAllChildren} from './process-tree.js';
@@ -15,8 +16,19 @@ export type CommandSpec = {
 	stdin?: string;
 	timeoutMs?: number;
 	signal?: AbortSignal;
-	/** `continues`: a piece of a line longer than MAX_LINE_CHARS; the line goes on in the next call. */
+	/**
+	 * The output as it arrives, cut at line ends: whole lines, each ending in "\n" (a last line
+	 * without one gets it), or (`continues`) a piece of a line longer than MAX_LINE_CHARS
+	 * (output-splitter.ts) that goes on in the next call.
+	 */
+	onOutput?: (text: string, stream: 'stdout' | 'stderr', continues: boolean) => void;
+	/** The same output a line at a time, without the newline ("\r\n" counts as one break). */
 	onLine?: (line: string, stream: 'stdout' | 'stderr', continues?: boolean) => void;
+	/**
+	 * Asked after each chunk of output: a promise while whoever takes the output is behind. Reading
+	 * waits for it, so the command's pipe fills and the command waits too, instead of memory growing.
+	 */
+	behind?: () => Promise<void> | undefined;
 };
 
 export type CommandOutcome = {
@@ -41,30 +53,15 @@ const truncationNote = '\n[output truncated]';
 /** The program name that `$0` shows inside a shell script. */
 const SHELL_SCRIPT_NAME = 'greenlight';
 
-/** A line longer than this is passed on in pieces, so one endless line cannot grow without bound. */
-const MAX_LINE_CHARS = 64 * 1024;
-
 /** Longest timer Node accepts; a longer one would fire at once. */
 const MAX_TIMER_MS = 2_147_483_647;
 
-/** Splits a stream into lines as it arrives: partial lines wait for their end, "\r\n" counts as one break. */
-const createLineSplitter = (onLine: (line: string, continues?: boolean) => void) => {
-	let partial = '';
-	return {
-		push(chunk: string) {
-			const pieces = (partial + chunk).split('\n');
-			partial = pieces.pop() ?? '';
-			for (const piece of pieces) onLine(piece.endsWith('\r') ? piece.slice(0, -1) : piece);
-			while (partial.length > MAX_LINE_CHARS) {
-				onLine(partial.slice(0, MAX_LINE_CHARS), true);
-				partial = partial.slice(MAX_LINE_CHARS);
-			}
-		},
-		end() {
-			if (partial !== '') onLine(partial.endsWith('\r') ? partial.slice(0, -1) : partial);
-			partial = '';
-		},
-	};
+/** Output as the splitter cuts it, a line at a time. */
+const eachLine = (text: string, continues: boolean, onLine: (line: string, continues?: boolean) => void) => {
+	if (continues) return onLine(text, true);
+	const lines = text.split('\n');
+	lines.pop();
+	for (const line of lines) onLine(line.endsWith('\r') ? line.slice(0, -1) : line);
 };
 
 /** Keeps a stream's text up to the cap. */
@@ -144,10 +141,19 @@ export const runCommand = async (spec: CommandSpec): Promise<CommandOutcome> => 
 		const readable = subprocess[stream];
 		if (!readable) continue;
 		readable.setEncoding('utf8');
-		const splitter = createLineSplitter((line, continues) => spec.onLine?.(line, stream, continues));
+		const splitter = createOutputSplitter((piece, continues) => {
+			// Only the last line of all can come without its newline.
+			const text = continues || piece.endsWith('\n') ? piece : `${piece}\n`;
+			spec.onOutput?.(text, stream, continues);
+			if (spec.onLine) eachLine(text, continues, (line, goesOn) => spec.onLine?.(line, stream, goesOn));
+		});
 		readable.on('data', (chunk: string) => {
 			collected[stream].add(chunk);
 			splitter.push(chunk);
+			const waiting = spec.behind?.();
+			if (!waiting) return;
+			readable.pause();
+			void waiting.then(() => readable.resume());
 		});
 		readable.on('end', () => splitter.end());
 		readable.on('close', () => splitter.end());

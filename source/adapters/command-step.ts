@@ -5,7 +5,7 @@ import {substitute, substituteArgv, substituteRecord} from '../runbook/template.
 import {captureAll, captureFailureWithoutOutput, checkJsonExpectations, describeJsonExpectations, matchOutput, passedWith} from './capture.js';
 import {lastLine} from './command-failure.js';
 import {runCommand, type CommandOutcome, type CommandSpec} from './command-runner.js';
-import {failureReason, type StepExecutor, type StepResult} from './step-context.js';
+import {failureReason, outputTo, type StepExecutor, type StepResult} from './step-context.js';
 
 export const DEFAULT_COMMAND_TIMEOUT = '10m';
 
@@ -77,7 +77,7 @@ export const executeCommandStep: StepExecutor<CommandStep> = async (context) => 
 		...spec,
 		timeoutMs: parseDuration(step.timeout ?? DEFAULT_COMMAND_TIMEOUT),
 		signal: context.signal,
-		onLine: (line, _stream, continues) => context.log(line, continues),
+		...outputTo(context),
 	});
 	return judgeCommand(step, outcome);
 };

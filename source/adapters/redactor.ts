@@ -5,7 +5,6 @@ import {MIN_SECRET_LENGTH} from '../runbook/resolve.js';
 /** What a secret is replaced with everywhere: screen, journal, logs, exports. */
 export const REDACTED = '«redacted»';
 
-
 /** An unclosed private key block redacts at most this many following lines (a 4096-bit key has ~50). */
 const MAX_KEY_BLOCK_LINES = 120;
 
@@ -13,12 +12,22 @@ export type Redactor = {
 	/** One line of a stream: a private key block opened here stays redacted in the following calls. */
 	redact(text: string): string;
 	/** A stream of its own (one step's output): a key block it opens stays within it. */
-	stream(): (line: string) => string;
+	stream(): RedactionStream;
 	/** One text on its own: a key block opened here and not closed redacts the rest of this text only. */
 	redactText(text: string): string;
 	/** The free-text fields of an event, each on its own; types, ids, phases and numbers are kept. */
 	redactEvent<E extends EngineEvent>(event: E): E;
 	addSecret(value: string): void;
+};
+
+/** One stream of output: called with a line, or with many whole lines at once through `lines`. */
+export type RedactionStream = {
+	(line: string): string;
+	/**
+	 * Whole lines ("a\nb\n"), or a piece of a line without its newline: the same answer as each line
+	 * on its own, but a block in which nothing can be a secret passes in one pass, untouched.
+	 */
+	lines(text: string): string;
 };
 
 const privateKeyBlock = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY-----/g;
@@ -38,6 +47,17 @@ const tokenPatterns: Array<[RegExp, string]> = [
 	// NAME=VALUE lines as `fly secrets import` reads them (and as env dumps print them).
 	[/^(\s*(?:export\s+)?[A-Z][A-Z0-9_]*=)(?=.*\S).*$/gm, `$1${REDACTED}`],
 ];
+
+/**
+ * What every pattern above needs to find, and a key block needs to begin: text without any of
+ * these holds no token shape, so a block of output without them is let through without the
+ * patterns. Each is cheaper than its pattern; a pattern added above adds its hint here.
+ */
+const caseSensitiveHint = /FlyV1|fo1_|fm[12]|eyJ|-----BEGIN/;
+const caseInsensitiveHint = /bearer|authorization/i;
+/** A NAME=VALUE line has a name character right before its "=": a test that never looks back. */
+const nameValueHint = /[A-Z0-9_]=/;
+const nameValueLine = /^\s*(?:export\s+)?[A-Z][A-Z0-9_]*=/m;
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -123,6 +143,8 @@ const redactKeyBlocks = (text: string, linesLeft: number): KeyBlockScan => {
 export const createRedactor = (secrets: string[]): Redactor => {
 	const known = new Set<string>();
 	let knownPattern: RegExp | undefined;
+	/** The same alternatives, not global: a test that keeps no position between calls. */
+	let knownHint: RegExp | undefined;
 
 	const addSecret = (value: string) => {
 		const trimmed = value.trim();
@@ -137,7 +159,15 @@ export const createRedactor = (secrets: string[]): Redactor => {
 		// Longest first, so a secret that contains another is replaced whole; case does not hide a secret.
 		const sorted = [...known].sort((a, b) => b.length - a.length);
 		knownPattern = new RegExp(sorted.map(escapeRegExp).join('|'), 'gi');
+		knownHint = new RegExp(knownPattern.source, 'i');
 	};
+
+	/** False only when no pattern and no known secret can match anywhere in the text. */
+	const mayHoldSecret = (text: string): boolean =>
+		caseSensitiveHint.test(text) ||
+		caseInsensitiveHint.test(text) ||
+		(text.includes('=') && nameValueHint.test(text) && nameValueLine.test(text)) ||
+		(knownHint !== undefined && knownHint.test(text));
 
 	const redactTokens = (text: string): string => {
 		let result = knownPattern ? text.replace(knownPattern, REDACTED) : text;
@@ -145,13 +175,23 @@ export const createRedactor = (secrets: string[]): Redactor => {
 		return result;
 	};
 
-	const stream = () => {
+	const stream = (): RedactionStream => {
 		let keyBlockLinesLeft = 0;
-		return (text: string): string => {
+		const line = (text: string): string => {
 			const scan = redactKeyBlocks(text, keyBlockLinesLeft);
 			keyBlockLinesLeft = scan.linesLeft;
 			return redactTokens(scan.text);
 		};
+		const lines = (text: string): string => {
+			// Most output holds nothing to hide: one pass over the block instead of every pattern on every line.
+			if (keyBlockLinesLeft === 0 && !mayHoldSecret(text)) return text;
+			const each = text.split('\n');
+			// Text that ends with its newline has no line after it: nothing to redact there.
+			const last = each.length - (text.endsWith('\n') ? 1 : 0);
+			for (let index = 0; index < last; index++) each[index] = line(each[index]!);
+			return each.join('\n');
+		};
+		return Object.assign(line, {lines});
 	};
 	const redact = stream();
 

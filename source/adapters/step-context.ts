@@ -1,5 +1,6 @@
 import type {EventInput, StepOutcome} from '../engine/events.js';
 import type {MetricSource, Step} from '../runbook/schema.js';
+import type {CommandSpec} from './command-runner.js';
 
 /** Everything a step executor may use. The driver owns the events around it (start, finish). */
 export type StepContext<S extends Step = Step> = {
@@ -21,6 +22,13 @@ export type StepContext<S extends Step = Step> = {
 	 * driver. `continues`: a piece of a very long line that goes on in the next call.
 	 */
 	log: (line: string, continues?: boolean) => void;
+	/**
+	 * A command's output as the runner cuts it: whole lines, each ending in "\n", or (`continues`) a
+	 * piece of a very long line. Goes where `log` goes, a block at a time; without it, lines go to `log`.
+	 */
+	output?: (text: string, continues: boolean) => void;
+	/** A promise while the step's log file is behind what it was given: a command's output waits for it. */
+	behind?: () => Promise<void> | undefined;
 	/** Emits an event (gate-sampled, traffic-shifted, …); the driver stamps time and journals it. */
 	emit: (event: EventInput) => void;
 	/** Bake and watch durations are divided by this (rehearsal --speed). 1 in production. */
@@ -46,3 +54,10 @@ export const SECRET_OUTPUT_HIDDEN = '(output hidden: secret step)';
 /** A failure reason as it may be shown: a secret step's says that its output is hidden. */
 export const failureReason = (step: {secret?: boolean}, reason: string): string =>
 	step.secret ? `${reason} ${SECRET_OUTPUT_HIDDEN}` : reason;
+
+/** Where a command's output goes: the step's output a block at a time, paced by its log file; else `log` line by line. */
+export const outputTo = (context: StepContext): Pick<CommandSpec, 'onOutput' | 'onLine' | 'behind'> => {
+	const {output, behind} = context;
+	if (!output) return {onLine: (line, _stream, continues) => context.log(line, continues)};
+	return {onOutput: (text, _stream, continues) => output(text, continues), ...(behind ? {behind} : {})};
+};

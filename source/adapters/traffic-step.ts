@@ -5,7 +5,7 @@ import {commandFailure} from './command-failure.js';
 import {runCommand} from './command-runner.js';
 import {pause, sampleGates, samplingPlan} from './metrics/gate-sampler.js';
 import type {MetricReader} from './metrics/reading.js';
-import type {StepExecutor, StepResult} from './step-context.js';
+import {outputTo, type StepExecutor, type StepResult} from './step-context.js';
 
 /** Moves traffic to green weight by weight; after each move the gates must hold through the bake. */
 export const createTrafficExecutor =
@@ -30,7 +30,7 @@ export const createTrafficExecutor =
 				env,
 				timeoutMs: step.timeout ? parseDuration(step.timeout) : undefined,
 				signal,
-				onLine: (line) => context.log(line),
+				...outputTo(context),
 			});
 			if (result.cancelled) return {status: 'failed', exitCode: result.exitCode, reason: `stopped while moving traffic to ${weight}%`};
 			const why = commandFailure(result);

@@ -1,3 +1,4 @@
+import {logFileName} from '../adapters/step-output.js';
 import type {EngineEvent, Verification} from '../engine/events.js';
 import {describeComparison, formatValue} from '../engine/gate.js';
 import {formatDuration} from '../runbook/duration.js';
@@ -24,8 +25,13 @@ export const plainLines = (event: EngineEvent): string[] => {
 			return [`${at} ⊘ refused${event.operator ? ` from ${event.operator}` : ''}: ${event.reason}`];
 		case 'step-started':
 			return [`${at}   … ${event.phase}/${event.step}${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}`];
-		case 'step-output':
-			return event.lines.map((line) => `           │ ${line}`);
+		case 'step-output': {
+			// A fast command's batch carries its last lines only; the log has the rest.
+			const before = (event.count ?? event.lines.length) - event.lines.length;
+			const log = event.log ?? logFileName(event.phase, event.step);
+			const skipped = before > 0 ? [`           │ … ${before} earlier ${before === 1 ? 'line' : 'lines'} in logs/${log}`] : [];
+			return [...skipped, ...event.lines.map((line) => `           │ ${line}`)];
+		}
 		case 'step-finished': {
 			const names = Object.keys(event.captured ?? {}).filter((name) => !event.reason?.includes(name));
 			const captured = names.length > 0 ? `; captured ${names.join(', ')}` : '';

@@ -54,7 +54,26 @@ export type StepStarted = At &
 		argv?: string[];
 	};
 
-export type StepOutputEvent = At & StepAt & {type: 'step-output'; lines: string[]};
+/**
+ * A batch of a step's output. The whole output is in the step's log file; the event says how much
+ * the batch added and carries its last lines, for the screen and the pair. Journals written before
+ * batches were counted hold every line of a batch in `lines` and none of the other fields.
+ */
+export type StepOutputEvent = At &
+	StepAt & {
+		type: 'step-output';
+		/** The batch's last lines as shown: redacted, printable, each cut to a screen's worth, a few KB in all. */
+		lines: string[];
+		/** Lines the batch added to the log, shown or not (absent: lines.length). */
+		count?: number;
+		/** Bytes the batch added to the log. */
+		bytes?: number;
+		/** The log file in the session's logs/ folder, and its size once the batch was written. */
+		log?: string;
+		logBytes?: number;
+		/** sha256 of what this run of the step has written to the log so far: its last (this run's bytes) bytes up to logBytes. */
+		logSha256?: string;
+	};
 
 export type StepFinished = At &
 	StepAt & {

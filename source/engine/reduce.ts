@@ -120,9 +120,12 @@ export const reduce = (state: RunState, event: EngineEvent): RunState => {
 
 		case 'step-output': {
 			return withStep(next, event.phase, event.step, (step) => {
-				const log = [...step.log, ...event.lines];
-				const excess = Math.max(0, log.length - LOG_TAIL_LIMIT);
-				return {...step, log: excess ? log.slice(excess) : log, logDropped: step.logDropped + excess};
+				const count = event.count ?? event.lines.length;
+				const total = step.log.length + step.logDropped + count;
+				// Lines of the batch that were not carried leave a gap: the tail starts again after it.
+				const joined = count > event.lines.length ? event.lines : [...step.log, ...event.lines];
+				const log = joined.length > LOG_TAIL_LIMIT ? joined.slice(-LOG_TAIL_LIMIT) : joined;
+				return {...step, log, logDropped: total - log.length};
 			});
 		}
 

@@ -62,8 +62,9 @@ export type StepState = {
 	exitCode?: number | null;
 	reason?: string;
 	captured: Record<string, string>;
+	/** The last lines of the step's output as shown (the full log is in the session folder). */
 	log: string[];
-	/** Lines dropped from `log` because of LOG_TAIL_LIMIT. */
+	/** Lines of the output not in `log`: with it, every line the step printed. */
 	logDropped: number;
 	gates: GateState[];
 	/** Traffic steps: the percentage on green right now. */

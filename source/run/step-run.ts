@@ -54,7 +54,7 @@ export const runStep = (deps: StepRunDeps, phaseId: string, state: StepState, on
 		step: step.id,
 		// Each run of a step is a stream of its own: a key block it leaves open never masks the next step's lines.
 		redact: deps.redactor.stream(),
-		onBatch: (lines) => deps.emit({type: 'step-output', phase: phaseId, step: step.id, lines}),
+		onBatch: (batch) => deps.emit({type: 'step-output', phase: phaseId, step: step.id, ...batch}),
 	});
 	if (step.step.kind === 'command' && step.step.stdin) {
 		// NAME=VALUE lines fed to a command (fly secrets import) are secrets wherever they show up.
@@ -78,6 +78,10 @@ export const runStep = (deps: StepRunDeps, phaseId: string, state: StepState, on
 		log: (line, continues) => {
 			if (!step.step.secret) output.write(line, continues);
 		},
+		output: (text, continues) => {
+			if (!step.step.secret) output.print(text, continues);
+		},
+		behind: () => output.behind(),
 		emit: (event) => {
 			if (!deps.finishing() || event.type !== 'gate-sampled') deps.emit(event);
 		},
@@ -86,10 +90,11 @@ export const runStep = (deps: StepRunDeps, phaseId: string, state: StepState, on
 	};
 	const promise = execute(deps, step.step, context)
 		.catch((error: unknown): StepResult => ({status: 'failed', reason: `internal error: ${(error as Error).message}`}))
-		.then((outcome) => {
+		.then(async (outcome) => {
 			let result = outcome;
 			if (step.step.secret) output.write(SECRET_OUTPUT_HIDDEN);
-			output.close();
+			// Every byte in the log and the last batch journaled before the step is said to be over.
+			await output.close();
 			const refused = result.status === 'passed' ? checkCaptures(deps.declared, result.captured ?? {}, 'capture' in step.step ? (step.step.capture ?? {}) : {}) : [];
 			if (refused.length > 0) result = {status: 'failed', exitCode: result.exitCode, reason: refused.join('; ')};
 			const captured: Record<string, string> = {};

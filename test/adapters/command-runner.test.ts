@@ -1,3 +1,4 @@
+import {existsSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {describe, expect, test} from 'vitest';
@@ -62,6 +63,64 @@ describe('output', () => {
 		expect(Math.max(...lines.map((line) => line.length))).toBeLessThanOrEqual(64 * 1024);
 		expect(outcome.stdout.startsWith('x'.repeat(OUTPUT_CAP_CHARS))).toBe(true);
 		expect(outcome.stdout.endsWith('[output truncated]')).toBe(true);
+	});
+});
+
+describe('output in blocks, paced by its reader', () => {
+	test('given many lines, when they arrive through onOutput, then they come in few calls of whole lines, a last line without newline given one', async () => {
+		const calls: Array<{text: string; continues: boolean}> = [];
+		const outcome = await runCommand({
+			argv: [node, '-e', "for (let i = 1; i <= 20000; i++) process.stdout.write(i + '\\n'); process.stdout.write('tail')"],
+			onOutput: (text, stream, continues) => {
+				if (stream === 'stdout') calls.push({text, continues});
+			},
+		});
+		expect(outcome.exitCode).toBe(0);
+		const text = calls.map((call) => call.text).join('');
+		expect(text).toBe(`${Array.from({length: 20000}, (_, index) => index + 1).join('\n')}\ntail\n`);
+		expect(calls.length).toBeLessThan(200);
+		for (const call of calls) expect(call.text.endsWith('\n')).toBe(true);
+	});
+
+	// Linux says what a process waits on: a writer blocked on its full stdout (a socket pair, as Node
+	// gives a child) waits in sock_alloc_send_pskb; on a pipe, in pipe_write.
+	const waitsOnFullPipe = (pid: number): boolean => {
+		try {
+			return /sock_alloc_send|pipe_write/.test(readFileSync(`/proc/${pid}/wchan`, 'utf8'));
+		} catch {
+			return false;
+		}
+	};
+
+	test.skipIf(!existsSync('/proc/self/wchan'))('given a reader that is behind, then the command waits on its full pipe until the reader catches up, and then all of it is read', async () => {
+		let release: () => void = () => {};
+		const held = new Promise<void>((resolve) => {
+			release = resolve;
+		});
+		let pid = 0;
+		let asked = 0;
+		let bytes = 0;
+		let bytesWhenHeld = -1;
+		const outcome = runCommand({
+			// seq writes with plain blocking writes; it prints its pid (the shell's, which it replaces) first.
+			argv: ['/bin/sh', '-c', 'echo $$; exec seq 1 600000'],
+			onOutput: (text) => {
+				if (bytes === 0) pid = Number(text.slice(0, text.indexOf('\n')));
+				bytes += text.length;
+			},
+			behind: () => {
+				asked += 1;
+				if (asked > 1) return undefined;
+				bytesWhenHeld = bytes;
+				return held;
+			},
+		});
+		while (!(pid > 0 && waitsOnFullPipe(pid))) await new Promise((resolve) => setTimeout(resolve, 10));
+		expect(bytes).toBe(bytesWhenHeld);
+		expect(asked).toBe(1);
+		release();
+		expect((await outcome).exitCode).toBe(0);
+		expect(bytes).toBe(String(pid).length + 1 + Array.from({length: 600_000}, (_, index) => index + 1).join('\n').length + 1);
 	});
 });
 

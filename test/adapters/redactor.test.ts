@@ -122,3 +122,54 @@ describe('redactor: a secret in another form is still the secret', () => {
 		expect(redactor.redactText(`url-safe ${Buffer.from(secret).toString('base64url')}`)).not.toContain(Buffer.from(secret).toString('base64url').slice(2, -2));
 	});
 });
+
+describe('redactor: whole lines at once, as a step output passes them', () => {
+	const plain = Array.from({length: 2000}, (_, index) => `GET /v1/rewards/${index} 200 user=${index} elapsed 12ms`);
+	// One of each shape a pattern or a known secret catches, as a command would print it.
+	const tokens = [
+		'curl -H "Authorization: Bearer abc.DEF-123_ghi~jkl"',
+		'authorization: basic YWxpY2U6aHVudGVyMg==',
+		'auth: FlyV1 fm2_lJPECAAAAAAAAMoN,fm2_lJPETqX7 ok',
+		'token fo1_Wq3kzX9c0Lrr7VdPz-aaa stored',
+		'token fm1r_Wq3kzX9c0Lrr7VdPz-aaa stored',
+		`token=${jwt} host=lokaltreu-api-green.fly.dev`,
+		'  export DATABASE_URL=postgres://api:hunter22@db/lokaltreu',
+		'connecting with PR0M-T0KEN-9F3A (upper case)',
+	];
+	const shapes = [...tokens, ...pem, 'deploy finished'];
+
+	it('given a block of whole lines holding every secret shape, then each line comes out as it would on its own', () => {
+		const lineByLine = createRedactor(['pr0m-t0ken-9f3a']).stream();
+		const atOnce = createRedactor(['pr0m-t0ken-9f3a']).stream();
+		const lines = [...plain.slice(0, 500), ...shapes, ...plain.slice(500)];
+
+		const expected = lines.map((line) => lineByLine(line));
+		expect(atOnce.lines(`${lines.join('\n')}\n`)).toBe(`${expected.join('\n')}\n`);
+		expect(expected.filter((line) => line.includes(REDACTED))).toHaveLength(tokens.length + pem.length);
+	});
+
+	it('given each secret shape alone among thousands of plain lines, then it is caught', () => {
+		for (const shape of [...tokens, pem[0]!]) {
+			const redactor = createRedactor(['pr0m-t0ken-9f3a']).stream();
+			const out = redactor.lines(`${plain.join('\n')}\n${shape}\n${plain.join('\n')}\n`);
+			expect(out, shape).toContain(REDACTED);
+		}
+	});
+
+	it('given a private key block split over two blocks, then the second block stays hidden up to the end line', () => {
+		const redactor = createRedactor([]).stream();
+		expect(redactor.lines(`installing key\n${pem[0]}\n`)).toBe(`installing key\n${REDACTED}\n`);
+		expect(redactor.lines(`${pem.slice(1).join('\n')}\nkey installed\n`)).toBe(`${REDACTED}\n${REDACTED}\n${REDACTED}\nkey installed\n`);
+	});
+
+	it('given a block with nothing secret in it, then the very same text comes back', () => {
+		const redactor = createRedactor(['pr0m-t0ken-9f3a']).stream();
+		const text = `${plain.join('\n')}\n`;
+		expect(redactor.lines(text)).toBe(text);
+	});
+
+	it('given a piece of a long line without its newline, then it is redacted as one line', () => {
+		const redactor = createRedactor([]).stream();
+		expect(redactor.lines(`${'x'.repeat(100)} Bearer abcdefgh12345`)).toBe(`${'x'.repeat(100)} Bearer ${REDACTED}`);
+	});
+});

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {openJournal} from '../../source/adapters/journal.js';
+import {createRedactor} from '../../source/adapters/redactor.js';
 import {newSessionDir, readSession, sessionPaths} from '../../source/adapters/session-folder.js';
 import {createStepOutput} from '../../source/adapters/step-output.js';
 
@@ -15,15 +16,15 @@ afterEach(() => fs.rmSync(root, {recursive: true, force: true}));
 const mode = (file: string) => fs.statSync(file).mode & 0o777;
 
 describe('session folder: private, and never written through a link', () => {
-	it('given a new session, then its folder is 0700 and the journal, its head and a step log are 0600', () => {
+	it('given a new session, then its folder is 0700 and the journal, its head and a step log are 0600', async () => {
 		const dir = newSessionDir(path.join(root, 'sessions'), new Date());
 		const paths = sessionPaths(dir);
 		const journal = openJournal(paths.journal);
 		journal.append({type: 'note-added', ts: 1, text: 'hello', operator: 'alice'});
 		journal.close();
-		const output = createStepOutput({logsDir: paths.logs, phase: 'pre', step: 'ci', redact: (line) => line, onBatch: () => {}});
+		const output = createStepOutput({logsDir: paths.logs, phase: 'pre', step: 'ci', redact: createRedactor([]).stream(), onBatch: () => {}});
 		output.write('one line');
-		output.close();
+		await output.close();
 
 		expect(mode(dir)).toBe(0o700);
 		expect(mode(paths.journal)).toBe(0o600);
@@ -58,7 +59,7 @@ describe('session folder: private, and never written through a link', () => {
 		const victim = path.join(root, 'victim.log');
 		fs.writeFileSync(victim, 'precious');
 		fs.symlinkSync(victim, path.join(logs, 'pre.ci.log'));
-		const output = createStepOutput({logsDir: logs, phase: 'pre', step: 'ci', redact: (line) => line, onBatch: () => {}});
+		const output = createStepOutput({logsDir: logs, phase: 'pre', step: 'ci', redact: createRedactor([]).stream(), onBatch: () => {}});
 
 		expect(() => output.write('overwrite?')).toThrow(/ELOOP/);
 		expect(fs.readFileSync(victim, 'utf8')).toBe('precious');

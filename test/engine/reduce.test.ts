@@ -146,6 +146,14 @@ describe('engine: gates', () => {
 		expect(step.log.at(-1)).toBe(`line ${LOG_TAIL_LIMIT + 6}`);
 	});
 
+	it('given batches that count more lines than they carry, then the tail is the last batch\'s lines and the count covers every line', () => {
+		const output = (lines: string[], count: number): EventInput => ({type: 'step-output', phase: 'switch', step: 'shift', lines, count, bytes: count * 7, log: 'switch.shift.log', logBytes: 0, logSha256: ''});
+		const state = fold([...toSwitch, output(['$ shift 10'], 1), output(['line 999999', 'line 1000000'], 1_000_000), output(['done'], 1)]);
+		const step = state.phases[1]!.steps[0]!;
+		expect(step.log).toEqual(['line 999999', 'line 1000000', 'done']);
+		expect(step.log.length + step.logDropped).toBe(1_000_002);
+	});
+
 	it('an override settles the failed step and marks break-glass', () => {
 		const state = fold([
 			...toSwitch,

@@ -5,7 +5,7 @@ import {afterAll, describe, expect, it} from 'vitest';
 import {createDriver} from '../../source/run/driver.js';
 import {executeCommandStep} from '../../source/adapters/command-step.js';
 import {createRedactor, REDACTED} from '../../source/adapters/redactor.js';
-import {SHOWN_LINE_CHARS} from '../../source/adapters/step-output.js';
+import {OUTPUT_TAIL_CHARS, SHOWN_LINE_CHARS} from '../../source/adapters/step-output.js';
 import type {StepExecutor} from '../../source/adapters/step-context.js';
 import type {EngineEvent} from '../../source/engine/events.js';
 import type {CommandStep} from '../../source/runbook/schema.js';
@@ -109,5 +109,19 @@ describe('driver: what a step prints, and what comes after it', () => {
 			'end',
 		]);
 		expect(JSON.stringify(journal).length).toBeLessThan(20_000);
+	});
+
+	it('given a command printing 200,000 lines, then the journal holds a few batches that count them all, the log every line, and the state the last ones', async () => {
+		const {journal, logText, state} = await runOneStep({run: ['seq', '1', '200000']}, executeCommandStep);
+
+		const batches = journal.filter((event) => event.type === 'step-output');
+		expect(batches.reduce((sum, event) => sum + (event.count ?? 0), 0)).toBe(200_001);
+		expect(batches.length).toBeLessThan(40);
+		expect(JSON.stringify(journal).length).toBeLessThan(40 * OUTPUT_TAIL_CHARS);
+		expect(logText).toBe(`$ seq 1 200000\n${Array.from({length: 200_000}, (_, index) => index + 1).join('\n')}\n`);
+		const step = state.phases[0]!.steps[0]!;
+		expect(step.log.at(-1)).toBe('200000');
+		expect(step.log.length + step.logDropped).toBe(200_001);
+		expect(batches.at(-1)).toMatchObject({log: 'pre.keys.log', logBytes: Buffer.byteLength(logText)});
 	});
 });

@@ -1,9 +1,10 @@
-import {once} from 'node:events';
-import {createReadStream, createWriteStream} from 'node:fs';
-import {mkdir, readdir, rename, writeFile} from 'node:fs/promises';
+import {mkdir, open, readdir, rename, writeFile} from 'node:fs/promises';
 import path from 'node:path';
+import {StringDecoder} from 'node:string_decoder';
 import type {EngineEvent} from '../../engine/events.js';
 import type {Runbook} from '../../runbook/schema.js';
+import {openLogWriter} from '../log-writer.js';
+import {createOutputSplitter, MAX_LINE_CHARS} from '../output-splitter.js';
 import {mapStrings, type Redactor} from '../redactor.js';
 import {sessionPaths} from '../session-folder.js';
 import {grafanaDashboard} from './grafana-snapshot.js';
@@ -37,34 +38,37 @@ export type ExportPaths = {recordPath: string; snapshotDir: string};
 /** A version as a file name: "1.4.0" or "v1.4.0" → "v1.4.0"; anything path-like is flattened. */
 export const recordFileName = (version: string): string => `v${version.replace(/^v/, '').replace(/[^\w.-]+/g, '-')}.md`;
 
-/** Pieces of a line longer than this are redacted one by one, so a log of any size needs little memory. */
-const PIECE_CHARS = 1024 * 1024;
-
 /**
- * Copies a log line by line through the redactor, with backpressure: a million lines or one line
- * of 100 MB never sit in memory whole. Written whole or not at all, like the record.
+ * Copies a log through the redactor a block of whole lines at a time (one very long line in
+ * pieces), with backpressure and reused buffers: a million lines or one line of 100 MB never sit in
+ * memory whole. Written whole or not at all, like the record.
  */
 const redactFile = async (source: string, target: string, redactor: Redactor): Promise<void> => {
 	await mkdir(path.dirname(target), {recursive: true});
 	const draft = `${target}.${process.pid}.tmp`;
-	const output = createWriteStream(draft, {flags: 'wx', mode: 0o600});
+	const output = openLogWriter(draft, {exclusive: true});
 	const redact = redactor.stream();
-	const write = async (text: string) => {
-		if (!output.write(text)) await once(output, 'drain');
-	};
-	let partial = '';
-	for await (const chunk of createReadStream(source, {encoding: 'utf8', highWaterMark: PIECE_CHARS})) {
-		const pieces = (partial + (chunk as string)).split('\n');
-		partial = pieces.pop() ?? '';
-		for (const piece of pieces) await write(`${redact(piece)}\n`);
-		while (partial.length > PIECE_CHARS) {
-			await write(redact(partial.slice(0, PIECE_CHARS)));
-			partial = partial.slice(PIECE_CHARS);
+	const splitter = createOutputSplitter((text) => {
+		output.append(redact.lines(text));
+	});
+	const decoder = new StringDecoder('utf8');
+	const buffer = Buffer.allocUnsafe(MAX_LINE_CHARS);
+	const input = await open(source, 'r');
+	try {
+		for (let read = await input.read(buffer, 0, buffer.length); read.bytesRead > 0; read = await input.read(buffer, 0, buffer.length)) {
+			splitter.push(decoder.write(buffer.subarray(0, read.bytesRead)));
+			await output.behind();
 		}
+		splitter.push(decoder.end());
+		splitter.end();
+	} finally {
+		await input.close();
 	}
-	if (partial) await write(redact(partial));
-	output.end();
-	await once(output, 'close');
+	// An empty log still gets its (empty) copy.
+	output.append('');
+	const done = await output.mark();
+	await output.close();
+	if (done.failure) throw new Error(done.failure);
 	await rename(draft, target);
 };
 

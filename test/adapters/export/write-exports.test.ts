@@ -70,6 +70,20 @@ describe('writeExports', () => {
 		expect(fs.readFileSync(written.recordPath, 'utf8')).toContain('bob: p95 jumps at 10 %, rolling back («redacted»)');
 	});
 
+	it('given a log of 200,000 lines with a key block and one line of 3 MB, then the copy is the log with the secrets gone, and nothing else changed', async () => {
+		const lines = Array.from({length: 200_000}, (_, index) => `line ${index}`);
+		const key = ['-----BEGIN OPENSSH PRIVATE KEY-----', 'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAE', '-----END OPENSSH PRIVATE KEY-----'];
+		const long = `${'z'.repeat(3_000_000)} ${SECRET}`;
+		lines.splice(100_000, 0, ...key, long, `token ${SECRET}`);
+		fs.writeFileSync(path.join(sessionDir, 'logs', 'big.step.log'), `${lines.join('\n')}\nno newline at the end`);
+
+		const written = await writeExports({events: releaseEvents(), sessionDir, outDir: repo, version: '1.4.0', redactor: createRedactor([SECRET])});
+
+		const copy = fs.readFileSync(path.join(written.snapshotDir, 'logs', 'big.step.log'), 'utf8');
+		const expected = [...lines.slice(0, 100_000), '«redacted»', '«redacted»', '«redacted»', `${'z'.repeat(3_000_000)} «redacted»`, 'token «redacted»', ...lines.slice(100_005)];
+		expect(copy).toBe(`${expected.join('\n')}\nno newline at the end`);
+	});
+
 	it('given a version that looks like a path, then the record still lands in docs/releases', async () => {
 		const written = await writeExports({events: releaseEvents(), sessionDir, outDir: repo, version: '../../1.4.0', redactor: createRedactor([])});
 		expect(path.dirname(written.recordPath)).toBe(path.join(repo, 'docs', 'releases'));
