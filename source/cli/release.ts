@@ -50,6 +50,11 @@ export const runRelease = async (options: ReleaseOptions): Promise<number> => {
 		throw new UsageError('no terminal to confirm phases in: pass --yes to confirm phases whose checks passed (failing gates are never overridden)');
 	}
 
+	// The screen loads while the runbook is read and the session opened: Ink's layout engine compiles
+	// its WebAssembly on another thread and the session's lock is taken by a child process meanwhile.
+	const checklist = interactive ? loadChecklist() : undefined;
+	checklist?.catch(() => undefined);
+
 	const loaded = await loadRunbook(options.file);
 	if (!loaded.ok) {
 		for (const problem of loaded.problems) process.stderr.write(`${formatProblem(problem)}\n`);
@@ -155,8 +160,8 @@ export const runRelease = async (options: ReleaseOptions): Promise<number> => {
 		process.once('SIGTERM', onSignal);
 		process.once('SIGHUP', onSignal);
 
-		if (interactive) {
-			const {renderChecklist} = await loadChecklist();
+		if (checklist) {
+			const {renderChecklist} = await checklist;
 			// Ctrl-C while the screen loaded: the run stopped before it began, so there is nothing to draw.
 			if (!signalled) {
 				const ui = renderChecklist({
