@@ -11,7 +11,7 @@ import {startPairServer} from '../adapters/pair-channel.js';
 import type {RunOutcome} from '../engine/events.js';
 import {formatProblem, loadRunbook} from '../runbook/load.js';
 import {pairSettings, resolveEnv, resolveMetrics} from '../runbook/resolve.js';
-import {createDriver, type AutoPolicy, type Driver} from '../run/driver.js';
+import {createDriver, type AutoPolicy, type Driver, type DriverJournal} from '../run/driver.js';
 import {stepExecutors} from '../run/executors.js';
 import type {Sandbox} from '../sandbox/sandbox.js';
 import {printEvents} from './event-printer.js';
@@ -96,7 +96,10 @@ export const runRelease = async (options: ReleaseOptions): Promise<number> => {
 		const secrets = resolved.secretNames.map((name) => resolved.values[name]).filter((value): value is string => Boolean(value));
 		const redactor = createRedactor(secrets);
 		redactCrashesWith(redactor);
-		const journal = openJournal(paths.journal);
+		// A new session's journal is created, and its folder synced to disk, by the first event (run-started,
+		// after the first frame); a resumed one is opened now, so a journal that cannot be appended to stops here.
+		let opened = priorEvents.length > 0 ? openJournal(paths.journal) : undefined;
+		const journal: DriverJournal = {append: (event) => (opened ??= openJournal(paths.journal)).append(event)};
 		const auto: AutoPolicy | undefined = options.yes ? {onFail: options.onFail, onUnknown: options.onUnknown} : undefined;
 		// A real release drafts docs/releases/ in the repository it runs in; a rehearsal keeps its record in the session.
 		const recordDir = options.sandbox ? sessionDir : process.cwd();
