@@ -1,6 +1,7 @@
 // The esbuild options every greenlight bundle shares: the build (scripts/build.mjs) and the tests
 // that run one module in a child process of plain node (test/helpers/built-module.ts).
 import {readFile} from 'node:fs/promises';
+import path from 'node:path';
 
 /**
  * Ink loads its React DevTools bridge (react-devtools-core, ws) only when DEV=true, and
@@ -32,6 +33,20 @@ const yogaWithoutFetch = {
 	},
 };
 
+/**
+ * zod carries its messages in forty languages and greenlight speaks English only: in the bundle its
+ * locales module holds `en` alone, a sixth of the CLI's code that every start would compile.
+ */
+const zodInEnglish = {
+	name: 'zod-in-english',
+	setup(builder) {
+		builder.onResolve({filter: /^\.\.\/locales\/index\.js$/}, (args) =>
+			/[\\/]zod[\\/]v4[\\/](classic|core)$/.test(args.resolveDir) ? {path: path.join(args.resolveDir, '..', 'locales', 'english.js'), namespace: 'zod-in-english'} : undefined,
+		);
+		builder.onLoad({filter: /.*/, namespace: 'zod-in-english'}, (args) => ({contents: "export {default as en} from './en.js';", resolveDir: path.dirname(args.path)}));
+	},
+};
+
 /** @type {import('esbuild').BuildOptions} */
 export const bundleOptions = {
 	bundle: true,
@@ -47,6 +62,6 @@ export const bundleOptions = {
 	external: ['@stoplight/prism-cli'],
 	// jsonc-parser's "main" is a UMD build whose require() calls a bundler cannot follow; its ES module build can be.
 	alias: {'jsonc-parser': 'jsonc-parser/lib/esm/main.js'},
-	plugins: [withoutReactDevtools, yogaWithoutFetch],
+	plugins: [withoutReactDevtools, yogaWithoutFetch, zodInEnglish],
 	logLevel: 'warning',
 };
