@@ -1,153 +1,89 @@
-// `npm run bench`: figures for the paths that must stay fast. Prints numbers; asserts nothing, so a
-// noisy machine never fails a build. Compare runs on the same machine.
-import {execFileSync} from 'node:child_process';
-import {appendFileSync, mkdtempSync, rmSync} from 'node:fs';
+// `npm run bench`: the micro-benchmarks, then the table of issue #12 — each figure of greenlight
+// in a real pseudo-terminal of 100×30, beside its baseline measured in the same run (medians of
+// several), with its target. Prints the table and writes it as JSON. Asserts nothing and is not
+// part of `npm test`: a busy machine slows every figure, which is why rows with a baseline are
+// judged on the ratio.
+import {mkdirSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {performance} from 'node:perf_hooks';
-import {fileURLToPath} from 'node:url';
-import {openJournal, readJournal} from '../adapters/journal.js';
-import {openLogView} from '../adapters/log-view.js';
-import {parseExposition} from '../adapters/metrics/exposition.js';
-import {createRedactor} from '../adapters/redactor.js';
-import type {EngineEvent} from '../engine/events.js';
-import {reduce} from '../engine/reduce.js';
-import {initialState} from '../engine/state.js';
-import {Runbook} from '../runbook/schema.js';
-import {plotGateChart} from '../ui/gate-evidence.js';
+import {parseArgs} from 'node:util';
+import {builtCli, createScratch, type BenchRow} from './bench-context.js';
+import {openBenchTerminal} from './bench-terminal.js';
+import type {RowResult} from './figures.js';
+import {runMicroBenchmarks} from './micro.js';
+import {firstFrameRow} from './rows/first-frame.js';
+import {keyEchoRow} from './rows/key-echo.js';
+import {longLineRow} from './rows/long-line.js';
+import {manualWaitRow} from './rows/manual-wait.js';
+import {outputFloodRow} from './rows/output-flood.js';
+import {versionRow} from './rows/version.js';
+import {benchTable} from './table.js';
+import {watchCpuRow} from './rows/watch-cpu.js';
 
-const runbook = Runbook.parse({
-	title: 'Bench',
-	metrics: {p95: {title: 'p95', unit: 'ms', green: {type: 'command', run: ['true']}, blue: {type: 'command', run: ['true']}}},
-	phases: [
-		{
-			id: 'switch',
-			title: 'Switch',
-			steps: [{id: 'shift', title: 'Shift', kind: 'traffic', weights: [10, 25, 50, 100], bake: '2m', run: ['shift', '{{weight}}'], gates: [{metric: 'p95', max: 300}]}],
-		},
-	],
+/** The table's rows, in the issue's order. */
+const rows: readonly BenchRow[] = [outputFloodRow, longLineRow, manualWaitRow, watchCpuRow, firstFrameRow, versionRow, keyEchoRow];
+
+const usage = `npm run bench -- [--rows ID,ID…] [--runs N] [--out FILE] [--micro]
+  Runs the micro-benchmarks, then every row of the table (or only --rows, without the micro-benchmarks),
+  each figure the median of N runs (default per row: 3 for the output rows, 9 for --version, 5 else).
+  Prints the table and writes JSON to --out (default .greenlight/bench/bench-<time>.json).
+  --micro runs the micro-benchmarks only. Rows: ${rows.map((row) => row.id).join(', ')}.`;
+
+const parseOptions = (argv: string[]) => {
+	const {values} = parseArgs({
+		args: argv,
+		options: {rows: {type: 'string'}, runs: {type: 'string'}, out: {type: 'string'}, micro: {type: 'boolean'}, help: {type: 'boolean', short: 'h'}},
+	});
+	if (values.help) {
+		process.stdout.write(`${usage}\n`);
+		process.exit(0);
+	}
+	const chosen = values.rows?.split(',').map((id) => id.trim()).filter(Boolean);
+	const unknown = chosen?.filter((id) => !rows.some((row) => row.id === id)) ?? [];
+	if (unknown.length > 0) throw new Error(`unknown row ${unknown.join(', ')}; rows: ${rows.map((row) => row.id).join(', ')}`);
+	const runs = values.runs === undefined ? undefined : Number(values.runs);
+	if (runs !== undefined && !(Number.isInteger(runs) && runs > 0)) throw new Error(`--runs must be a positive whole number, got "${values.runs}"`);
+	const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+	return {
+		rows: chosen ? rows.filter((row) => chosen.includes(row.id)) : rows,
+		micro: values.micro === true || chosen === undefined,
+		table: values.micro !== true,
+		runs,
+		out: values.out ?? path.join('.greenlight', 'bench', `bench-${stamp}.json`),
+	};
+};
+
+const runTable = async (chosen: readonly BenchRow[], runs: number | undefined): Promise<RowResult[]> => {
+	const terminal = await openBenchTerminal();
+	const scratch = createScratch();
+	const log = (line: string) => process.stderr.write(`${line}\n`);
+	const results: RowResult[] = [];
+	try {
+		for (const row of chosen) {
+			log(`measuring ${row.id}…`);
+			results.push(...(await row.measure({cli: builtCli(), terminal, runs, scratch: scratch.scratch, log})));
+		}
+	} finally {
+		terminal.close();
+		scratch.dispose();
+	}
+	return results;
+};
+
+const main = async () => {
+	const options = parseOptions(process.argv.slice(2));
+	const machine = `node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg().map((load) => load.toFixed(1)).join(' ')}`;
+	process.stdout.write(`greenlight bench — ${machine}\n`);
+	if (options.micro) runMicroBenchmarks();
+	if (!options.table) return;
+	const results = await runTable(options.rows, options.runs);
+	process.stdout.write(`\n${benchTable(results)}`);
+	mkdirSync(path.dirname(options.out), {recursive: true});
+	writeFileSync(options.out, `${JSON.stringify({measuredAt: new Date().toISOString(), machine, loadAfter: os.loadavg(), rows: results}, null, 2)}\n`);
+	process.stdout.write(`written to ${options.out}\n`);
+};
+
+main().catch((error: unknown) => {
+	process.stderr.write(`bench: ${(error as Error).message}\n`);
+	process.exitCode = 1;
 });
-
-const measure = (label: string, unit: string, count: number, work: () => void) => {
-	const start = performance.now();
-	work();
-	const ms = performance.now() - start;
-	const rate = (count / ms) * 1000;
-	process.stdout.write(`${label.padEnd(44)} ${rate.toFixed(0).padStart(10)} ${unit}/s   (${count} in ${ms.toFixed(1)} ms)\n`);
-};
-
-const events = (count: number): EngineEvent[] => {
-	const list: EngineEvent[] = [
-		{type: 'run-started', ts: 0, title: 'Bench', runbookFile: 'r.json', target: 't', operator: 'o', session: 's', variables: {}, secretVariables: []},
-		{type: 'step-started', ts: 1, phase: 'switch', step: 'shift', attempt: 1},
-	];
-	for (let index = 0; index < count; index++) {
-		list.push(
-			index % 3 === 0
-				? {type: 'step-output', ts: index, phase: 'switch', step: 'shift', lines: [`line ${index}`, `line ${index + 1}`]}
-				: {type: 'gate-sampled', ts: index, phase: 'switch', step: 'shift', gate: 0, metric: 'p95', colour: index % 3 === 1 ? 'green' : 'blue', value: 200 + (index % 50), verdict: 'pass', threshold: '≤ 300 ms'},
-		);
-	}
-	return list;
-};
-
-const benchReducer = () => {
-	const list = events(50_000);
-	measure('engine: fold events into state', 'events', list.length, () => {
-		list.reduce(reduce, initialState(runbook));
-	});
-};
-
-const benchChart = () => {
-	const state = events(400).reduce(reduce, initialState(runbook));
-	const gate = state.phases[0]!.steps[0]!.gates[0]!;
-	const rounds = 500;
-	measure('ui: plot a gate chart (120 points, 60×8)', 'charts', rounds, () => {
-		for (let index = 0; index < rounds; index++) {
-			plotGateChart({green: gate.green, blue: gate.blue, gate: gate.gate, height: 8, width: 60, colour: false});
-		}
-	});
-};
-
-const benchJournal = () => {
-	const dir = mkdtempSync(path.join(os.tmpdir(), 'gl-bench-'));
-	const file = path.join(dir, 'journal.ndjson');
-	const list = events(2_000);
-	const journal = openJournal(file);
-	measure('journal: append + fsync', 'events', list.length, () => {
-		for (const event of list) journal.append(event);
-	});
-	journal.close();
-	measure('journal: read and verify the hash chain', 'events', list.length, () => {
-		readJournal(file);
-	});
-	rmSync(dir, {recursive: true, force: true});
-};
-
-const benchRedaction = () => {
-	const redactor = createRedactor(['s3cr3t-token-value', 'another-secret']);
-	const line = 'GET /v1/rewards 200 Authorization: Bearer abc.def.ghi token=s3cr3t-token-value elapsed 12ms';
-	const rounds = 50_000;
-	measure('redactor: redact an output line', 'lines', rounds, () => {
-		for (let index = 0; index < rounds; index++) redactor.redact(line);
-	});
-};
-
-const benchExposition = () => {
-	const lines: string[] = ['# TYPE http_request_duration_seconds histogram'];
-	for (const instance of ['m1', 'm2', 'm3', 'm4']) {
-		for (const route of ['/health', '/v1/rewards', '/v1/tokens/verify', '/v1/tenants/{id}/points']) {
-			for (const le of ['0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', '5', '+Inf']) {
-				lines.push(`http_request_duration_seconds_bucket{instance="${instance}",route="${route}",le="${le}"} ${Math.floor(Math.random() * 1000)}`);
-			}
-		}
-	}
-	const text = `${lines.join('\n')}\n`;
-	const rounds = 200;
-	measure(`metrics: parse an exposition (${lines.length} lines)`, 'scrapes', rounds, () => {
-		for (let index = 0; index < rounds; index++) parseExposition(text);
-	});
-};
-
-const benchLogView = () => {
-	const dir = mkdtempSync(path.join(os.tmpdir(), 'gl-bench-log-'));
-	const file = path.join(dir, 'smoke.deploy.log');
-	const lines = 1_000_000;
-	for (let from = 0; from < lines; from += 50_000) {
-		const piece = Array.from({length: 50_000}, (_, index) => `${from + index} machine 3d8d0000001ef0: health check passing (${(from + index) % 97} ms)`);
-		appendFileSync(file, `${piece.join('\n')}\n`);
-	}
-	const before = process.memoryUsage().rss;
-	const start = performance.now();
-	// What the detail view does: index the whole file, then read the window at its end.
-	const view = openLogView(file);
-	view.index();
-	view.lines(view.lineCount() - 20, 20);
-	const ms = performance.now() - start;
-	const rss = process.memoryUsage().rss;
-	const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
-	process.stdout.write(`${'log view: open 1M lines (first screen)'.padEnd(44)} ${ms.toFixed(0).padStart(10)} ms        (RSS ${mb(rss)} MB, +${mb(Math.max(0, rss - before))} MB)\n`);
-	const searchStart = performance.now();
-	view.search('no such text', {from: 0});
-	process.stdout.write(`${'log view: search 1M lines (no match)'.padEnd(44)} ${(performance.now() - searchStart).toFixed(0).padStart(10)} ms\n`);
-	view.close();
-	rmSync(dir, {recursive: true, force: true});
-};
-
-const benchStartup = () => {
-	const cli = fileURLToPath(new URL('../cli/main.js', import.meta.url));
-	const rounds = 5;
-	const start = performance.now();
-	for (let index = 0; index < rounds; index++) execFileSync(process.execPath, [cli, '--help'], {stdio: 'ignore'});
-	const ms = (performance.now() - start) / rounds;
-	process.stdout.write(`${'cli: start-up (greenlight --help)'.padEnd(44)} ${ms.toFixed(0).padStart(10)} ms each (${rounds} runs)\n`);
-};
-
-process.stdout.write(`greenlight bench — node ${process.version}, ${os.cpus().length} cores\n`);
-benchReducer();
-benchChart();
-benchJournal();
-benchRedaction();
-benchExposition();
-benchLogView();
-benchStartup();

@@ -1,10 +1,11 @@
 /**
  * Loads the Ink checklist for a person at a terminal. Ink decides once, when it is loaded, whether
  * it runs in CI (and then draws only the last frame); we chose interactive mode because there is a
- * TTY, so CI variables inherited by the shell must not turn the live view off.
+ * TTY, so CI variables inherited by the shell must not turn the live view off. DEV=true would make
+ * Ink look for React DevTools and its own package.json, which the bundle does not carry.
  */
 export const loadChecklist = async () => {
-	const names = ['CI', 'CONTINUOUS_INTEGRATION'] as const;
+	const names = ['CI', 'CONTINUOUS_INTEGRATION', 'DEV'] as const;
 	const saved = names.map((name) => [name, process.env[name]] as const);
 	for (const name of names) delete process.env[name];
 	try {

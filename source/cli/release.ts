@@ -11,7 +11,7 @@ import {startPairServer} from '../adapters/pair-channel.js';
 import type {RunOutcome} from '../engine/events.js';
 import {formatProblem, loadRunbook} from '../runbook/load.js';
 import {pairSettings, resolveEnv, resolveMetrics} from '../runbook/resolve.js';
-import {createDriver, type AutoPolicy, type Driver} from '../run/driver.js';
+import {createDriver, type AutoPolicy, type Driver, type DriverJournal} from '../run/driver.js';
 import {stepExecutors} from '../run/executors.js';
 import type {Sandbox} from '../sandbox/sandbox.js';
 import {printEvents} from './event-printer.js';
@@ -49,6 +49,11 @@ export const runRelease = async (options: ReleaseOptions): Promise<number> => {
 	if (!interactive && !options.yes) {
 		throw new UsageError('no terminal to confirm phases in: pass --yes to confirm phases whose checks passed (failing gates are never overridden)');
 	}
+
+	// The screen loads while the runbook is read and the session opened: Ink's layout engine compiles
+	// its WebAssembly on another thread and the session's lock is taken by a child process meanwhile.
+	const checklist = interactive ? loadChecklist() : undefined;
+	checklist?.catch(() => undefined);
 
 	const loaded = await loadRunbook(options.file);
 	if (!loaded.ok) {
@@ -91,7 +96,10 @@ export const runRelease = async (options: ReleaseOptions): Promise<number> => {
 		const secrets = resolved.secretNames.map((name) => resolved.values[name]).filter((value): value is string => Boolean(value));
 		const redactor = createRedactor(secrets);
 		redactCrashesWith(redactor);
-		const journal = openJournal(paths.journal);
+		// A new session's journal is created, and its folder synced to disk, by the first event (run-started,
+		// after the first frame); a resumed one is opened now, so a journal that cannot be appended to stops here.
+		let opened = priorEvents.length > 0 ? openJournal(paths.journal) : undefined;
+		const journal: DriverJournal = {append: (event) => (opened ??= openJournal(paths.journal)).append(event)};
 		const auto: AutoPolicy | undefined = options.yes ? {onFail: options.onFail, onUnknown: options.onUnknown} : undefined;
 		// A real release drafts docs/releases/ in the repository it runs in; a rehearsal keeps its record in the session.
 		const recordDir = options.sandbox ? sessionDir : process.cwd();
@@ -155,8 +163,8 @@ export const runRelease = async (options: ReleaseOptions): Promise<number> => {
 		process.once('SIGTERM', onSignal);
 		process.once('SIGHUP', onSignal);
 
-		if (interactive) {
-			const {renderChecklist} = await loadChecklist();
+		if (checklist) {
+			const {renderChecklist} = await checklist;
 			// Ctrl-C while the screen loaded: the run stopped before it began, so there is nothing to draw.
 			if (!signalled) {
 				const ui = renderChecklist({

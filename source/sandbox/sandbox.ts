@@ -1,8 +1,8 @@
 import {chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {connect} from 'node:net';
 import path from 'node:path';
-import {fileURLToPath} from 'node:url';
 import {Registry} from 'prom-client';
+import {packageRoot} from '../adapters/package-root.js';
 import {isProcessRunning} from '../adapters/process-tree.js';
 import {sessionPaths} from '../adapters/session-folder.js';
 import {createApiMetrics} from './api-metrics.js';
@@ -48,7 +48,7 @@ const PUBLIC_RPS = 20;
 // gate needs enough of it to tell a 15 % token failure from blue's 1 % within one watch.
 const SYNTHETIC_RPS = 20;
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const repoRoot = packageRoot();
 export const sandboxPaths = {
 	flyStandIn: path.join(repoRoot, 'dist', 'sandbox', 'fly-stand-in.js'),
 	ghStandIn: path.join(repoRoot, 'dist', 'sandbox', 'gh-stand-in.js'),

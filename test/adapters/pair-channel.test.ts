@@ -9,6 +9,7 @@ import {connectPair, signText, startPairServer, type PairServer, type PairServer
 import {signedText, type PairIdentity} from '../../source/adapters/pair-protocol.js';
 import type {EngineEvent} from '../../source/engine/events.js';
 import type {Intent} from '../../source/engine/intents.js';
+import {builtModule} from '../helpers/built-module.js';
 
 // The pair reaches the driver only through the session's socket, and only as who it proved to be.
 
@@ -178,7 +179,7 @@ describe('pair channel', () => {
 
 	describe.runIf(process.getuid?.() === 0)('uid mode (needs root to act as a second Unix user)', () => {
 		const joinAs = async (uid: number, operator: string) => {
-			const module = new URL('../../dist/adapters/pair-channel.js', import.meta.url).pathname;
+			const module = await builtModule('source/adapters/pair-channel.ts');
 			const code = `const {connectPair} = await import(${JSON.stringify(module)});
 try { const pair = await connectPair({sessionDir: ${JSON.stringify(sessionDir)}, operator: ${JSON.stringify(operator)}});
   console.log(JSON.stringify(pair.identity)); console.log(JSON.stringify(await pair.send({type: 'confirm', phase: 'switch'}))); pair.close();

@@ -6,6 +6,7 @@ import {once} from 'node:events';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {LOCK_FILE} from '../../source/adapters/session-folder.js';
 import {acquireSessionLock, type SessionLock} from '../../source/adapters/session-lock.js';
+import {builtModule} from '../helpers/built-module.js';
 
 // The lock is the kernel's flock on the session folder; driver.lock only names the holder.
 
@@ -35,8 +36,8 @@ const acquire = async (operator: string) => {
 
 /** Another greenlight: a real process (not this one) that takes the lock and idles until killed. */
 const startOtherDriver = async (): Promise<ChildProcess & {pid: number}> => {
-	// The built module (npm test builds first): plain node cannot load TypeScript.
-	const module = new URL('../../dist/adapters/session-lock.js', import.meta.url).pathname;
+	// Plain node cannot load TypeScript: the module bundled for it.
+	const module = await builtModule('source/adapters/session-lock.ts');
 	const code = `const {acquireSessionLock} = await import(${JSON.stringify(module)}); const lock = await acquireSessionLock(${JSON.stringify(sessionDir)}, {operator: 'carol'}); console.log(lock.ok ? 'locked' : 'refused'); setInterval(() => {}, 1000);`;
 	const child = spawn(process.execPath, ['--input-type=module', '-e', code], {stdio: ['ignore', 'pipe', 'inherit']});
 	children.push(child);

@@ -8,6 +8,7 @@ import {describe, expect, it} from 'vitest';
 import {readJournal} from '../../source/adapters/journal.js';
 import {connectPair} from '../../source/adapters/pair-channel.js';
 import type {EngineEvent} from '../../source/engine/events.js';
+import {builtModule} from '../helpers/built-module.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const cli = path.join(repo, 'dist/cli/main.js');
@@ -74,7 +75,7 @@ describe('four eyes without a terminal', () => {
 
 		await expect(connectPair({sessionDir: session, operator: 'bob'})).rejects.toThrow(/four eyes need another Unix user/);
 
-		const module = path.join(repo, 'dist/adapters/pair-channel.js');
+		const module = await builtModule('source/adapters/pair-channel.ts');
 		const code = `const {connectPair} = await import(${JSON.stringify(module)});
 const pair = await connectPair({sessionDir: ${JSON.stringify(session)}, operator: 'alice'});
 console.log(JSON.stringify(await pair.send({type: 'confirm', phase: 'switch'}))); pair.close();`;

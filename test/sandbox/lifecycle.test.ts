@@ -8,6 +8,7 @@ import {afterEach, describe, expect, test} from 'vitest';
 import {cleanupStaleSandboxes, startSandbox} from '../../source/sandbox/sandbox.js';
 import {SANDBOX_APPS} from '../../source/sandbox/sandbox.js';
 import {SANDBOX_CONFIG_FILES} from '../../source/sandbox/fly/app-config.js';
+import {builtModule} from '../helpers/built-module.js';
 import {alive} from '../helpers/processes.js';
 import {GREEN_IMAGE} from './sandbox-fixture.js';
 
@@ -83,7 +84,7 @@ describe('sandbox lifecycle', () => {
 		const sessionDir = path.join(root, 'session-a');
 		mkdirSync(sessionDir, {recursive: true});
 		const script = path.join(root, 'owner.mjs');
-		const sandboxModule = pathToFileURL(path.resolve('dist/sandbox/sandbox.js')).href;
+		const sandboxModule = pathToFileURL(await builtModule('source/sandbox/sandbox.ts')).href;
 		// The owner starts a sandbox and a stand-in that waits for its stdin; then it is killed with -9.
 		writeFileSync(
 			script,

@@ -1,6 +1,6 @@
 import {existsSync, readFileSync, statSync} from 'node:fs';
 import path from 'node:path';
-import {fileURLToPath} from 'node:url';
+import {packageRoot} from '../../adapters/package-root.js';
 import type {FlyAppConfig, FlyApp, FlyConfigCheck, FlyConfigService, FlyMachine, FlyState} from '../fly-state.js';
 import {FlyError} from './command.js';
 import {parseToml, type TomlTable, type TomlValue} from './toml.js';
@@ -205,7 +205,7 @@ export const machineConfig = (state: FlyState, machine: FlyMachine): FlyAppConfi
 /** Whether the app config gives a machine of this group any health check to wait for. */
 export const hasChecks = (state: FlyState, machine: FlyMachine): boolean => checkNamesOf(machineConfig(state, machine), machine.processGroup).length > 0;
 
-const configsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'source', 'sandbox', 'fly', 'configs');
+const configsDir = path.join(packageRoot(), 'source', 'sandbox', 'fly', 'configs');
 
 /**
  * The rehearsal's own fly.toml per app (source/sandbox/fly/configs), for the runbook's explicit

@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// Builds greenlight into dist/: each program one bundled ESM file (esbuild), so that starting it
+// reads one file instead of resolving hundreds of modules.
+//
+//   dist/cli/main.js            the bin: a front door of a few KB that answers --help and --version
+//   dist/cli/greenlight.js      every command: the CLI with Ink, React, zod and execa inside, imported
+//                               by the front door only for a command
+//   dist/sandbox/fly-stand-in.js, dist/sandbox/gh-stand-in.js
+//                               the rehearsal's stand-ins, small so that each `fly` a runbook calls starts fast
+//   dist/bench/main.js, dist/drill/main.js
+//                               npm run bench, npm run drill
+//
+// Without --force it does nothing when dist/ is newer than every input, so `npm start` and `npm test`
+// pay for a build only after a change. It never type-checks: that is `npm run typecheck` (tsc).
+import {existsSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {bundleOptions} from './bundle-options.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dist = path.join(root, 'dist');
+const stamp = path.join(dist, '.built');
+
+const entryPoints = ['source/cli/main.ts', 'source/cli/greenlight.ts', 'source/sandbox/fly-stand-in.ts', 'source/sandbox/gh-stand-in.ts', 'source/bench/main.ts', 'source/drill/main.ts'];
+/** What a build reads besides the sources: a change to any of them builds again. */
+const inputs = ['source', 'scripts/build.mjs', 'scripts/bundle-options.mjs', 'package.json', 'package-lock.json', 'tsconfig.json'];
+
+const newestChange = (entry) => {
+	const stats = statSync(entry);
+	if (!stats.isDirectory()) return stats.mtimeMs;
+	return readdirSync(entry).reduce((newest, name) => Math.max(newest, newestChange(path.join(entry, name))), stats.mtimeMs);
+};
+
+const upToDate = () => existsSync(stamp) && inputs.every((input) => newestChange(path.join(root, input)) <= statSync(stamp).mtimeMs);
+
+if (!process.argv.includes('--force') && upToDate()) process.exit(0);
+
+/**
+ * The front door imports the CLI bundle, never bundles it: the import stays an import of the sibling
+ * file dist/cli/greenlight.js, so --version does not read it. (Both are built from this one run.)
+ */
+const frontDoorImportsCli = {
+	name: 'front-door-imports-cli',
+	setup(builder) {
+		builder.onResolve({filter: /^\.\/greenlight\.js$/}, (args) =>
+			args.importer === path.join(root, 'source', 'cli', 'main.ts') ? {path: './greenlight.js', external: true} : undefined,
+		);
+	},
+};
+
+const started = Date.now();
+const {build} = await import('esbuild');
+// A clean folder: nothing of an earlier layout (one file per module) can be run by mistake.
+rmSync(dist, {recursive: true, force: true});
+await build({
+	...bundleOptions,
+	absWorkingDir: root,
+	entryPoints,
+	outbase: 'source',
+	outdir: 'dist',
+	// Whitespace and syntax only: names stay, so a stack trace still reads.
+	minifyWhitespace: true,
+	minifySyntax: true,
+	sourcemap: 'linked',
+	legalComments: 'linked',
+	plugins: [frontDoorImportsCli, ...bundleOptions.plugins],
+});
+writeFileSync(stamp, `${new Date().toISOString()}\n`);
+process.stderr.write(`built dist/ in ${Date.now() - started} ms\n`);

@@ -1,0 +1,67 @@
+// The esbuild options every greenlight bundle shares: the build (scripts/build.mjs) and the tests
+// that run one module in a child process of plain node (test/helpers/built-module.ts).
+import {readFile} from 'node:fs/promises';
+import path from 'node:path';
+
+/**
+ * Ink loads its React DevTools bridge (react-devtools-core, ws) only when DEV=true, and
+ * react-devtools-core is not a dependency: in the bridge's place a module that fails as a missing
+ * package does, so Ink says how to install it instead of crashing, and the bundle carries no ws.
+ */
+const withoutReactDevtools = {
+	name: 'without-react-devtools',
+	setup(builder) {
+		builder.onResolve({filter: /^\.\/devtools\.js$/}, (args) => (/[\\/]ink[\\/]build$/.test(args.resolveDir) ? {path: 'react-devtools-core', namespace: 'missing'} : undefined));
+		builder.onLoad({filter: /.*/, namespace: 'missing'}, () => ({
+			contents: "const error = new Error('react-devtools-core is not installed'); error.code = 'ERR_MODULE_NOT_FOUND'; throw error;",
+		}));
+	},
+};
+
+/**
+ * Ink's layout engine (yoga) carries its WebAssembly inline and reads it with fetch() whenever fetch
+ * exists, which first loads all of Node's HTTP client (undici): a tenth of the time to the first
+ * frame. Shadowing fetch in that one module makes it decode the same bytes directly.
+ */
+const yogaWithoutFetch = {
+	name: 'yoga-without-fetch',
+	setup(builder) {
+		builder.onLoad({filter: /[\\/]yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/}, async (args) => ({
+			contents: `const fetch = undefined;\n${await readFile(args.path, 'utf8')}`,
+			loader: 'js',
+		}));
+	},
+};
+
+/**
+ * zod carries its messages in forty languages and greenlight speaks English only: in the bundle its
+ * locales module holds `en` alone, a sixth of the CLI's code that every start would compile.
+ */
+const zodInEnglish = {
+	name: 'zod-in-english',
+	setup(builder) {
+		builder.onResolve({filter: /^\.\.\/locales\/index\.js$/}, (args) =>
+			/[\\/]zod[\\/]v4[\\/](classic|core)$/.test(args.resolveDir) ? {path: path.join(args.resolveDir, '..', 'locales', 'english.js'), namespace: 'zod-in-english'} : undefined,
+		);
+		builder.onLoad({filter: /.*/, namespace: 'zod-in-english'}, (args) => ({contents: "export {default as en} from './en.js';", resolveDir: path.dirname(args.path)}));
+	},
+};
+
+/** @type {import('esbuild').BuildOptions} */
+export const bundleOptions = {
+	bundle: true,
+	platform: 'node',
+	format: 'esm',
+	target: 'node20',
+	jsx: 'automatic',
+	// React's production build: the development one checks and warns on every render, and doubles the bundle.
+	define: {'process.env.NODE_ENV': '"production"'},
+	// Bundled CommonJS packages (react, prom-client…) call require(); an ES module has none of its own.
+	banner: {js: "import {createRequire as __greenlightRequire} from 'node:module';const require=__greenlightRequire(import.meta.url);"},
+	// Prism runs as its own process (tools/contract/prism-proxy.ts): it is found in node_modules, never imported.
+	external: ['@stoplight/prism-cli'],
+	// jsonc-parser's "main" is a UMD build whose require() calls a bundler cannot follow; its ES module build can be.
+	alias: {'jsonc-parser': 'jsonc-parser/lib/esm/main.js'},
+	plugins: [withoutReactDevtools, yogaWithoutFetch, zodInEnglish],
+	logLevel: 'warning',
+};
