@@ -1,6 +1,7 @@
 import {recordGroupsIn} from '../adapters/process-tree.js';
 import {readSession, resumeRefusal, sessionForRun, sessionPaths, type SessionPaths} from '../adapters/session-folder.js';
 import {acquireSessionLock} from '../adapters/session-lock.js';
+import {checkStepLogs} from '../adapters/step-output.js';
 import type {EngineEvent} from '../engine/events.js';
 
 export type OpenSession = {
@@ -28,6 +29,8 @@ export const openSessionForRun = async (
 		return undefined;
 	}
 	for (const warning of read.warnings) say(warning);
+	// A log that lost what the journal says it held is said before the run goes on; it does not stop it.
+	for (const problem of checkStepLogs(sessionPaths(sessionDir).logs, read.events)) say(problem);
 	const refusal = resumeRefusal(sessionDir, read.events, options.target, {file: options.runbookFile, sha256: options.runbookSha256});
 	if (refusal) {
 		say(refusal);
