@@ -25,7 +25,8 @@ const rows: readonly BenchRow[] = [outputFloodRow, longLineRow, manualWaitRow, w
 
 const usage = `npm run bench -- [--rows ID,ID…] [--runs N] [--out FILE] [--micro]
   Runs the micro-benchmarks, then every row of the table (or only --rows, without the micro-benchmarks),
-  each figure the median of N runs (default per row: 3 for the output rows, 9 for --version, 5 else).
+  each figure the median of N runs (default per row: 3 for the output rows, 7 for the first frame,
+  9 for --version, 5 else).
   Prints the table and writes JSON to --out (default .greenlight/bench/bench-<time>.json).
   --micro runs the micro-benchmarks only. Rows: ${rows.map((row) => row.id).join(', ')}.`;
 

@@ -50,11 +50,6 @@ export const runRelease = async (options: ReleaseOptions): Promise<number> => {
 		throw new UsageError('no terminal to confirm phases in: pass --yes to confirm phases whose checks passed (failing gates are never overridden)');
 	}
 
-	// The screen loads while the runbook is read and the session opened: Ink's layout engine compiles
-	// its WebAssembly on another thread and the session's lock is taken by a child process meanwhile.
-	const checklist = interactive ? loadChecklist() : undefined;
-	checklist?.catch(() => undefined);
-
 	const loaded = await loadRunbook(options.file);
 	if (!loaded.ok) {
 		for (const problem of loaded.problems) process.stderr.write(`${formatProblem(problem)}\n`);
@@ -68,6 +63,12 @@ export const runRelease = async (options: ReleaseOptions): Promise<number> => {
 		throw new UsageError(`unknown target "${target}"; the runbook defines: ${targetNames.join(', ') || 'no targets'}`);
 	}
 	const operator = options.operator ?? defaultOperator();
+
+	// The screen loads while the session is opened: the lock is taken by a child process, started
+	// before the screen's modules are evaluated, and Ink's layout engine compiles its WebAssembly on
+	// another thread, so the first frame waits for neither.
+	const checklist = interactive ? loadChecklist() : undefined;
+	checklist?.catch(() => undefined);
 
 	const runbookSha256 = createHash('sha256').update(readFileSync(runbookFile)).digest('hex');
 	const session = await openSessionForRun({session: options.session, runbookFile, runbookSha256, target, operator, rehearsal: Boolean(options.sandbox)}, say);

@@ -1,7 +1,7 @@
 import path from 'node:path';
-import type {BenchContext, BenchRow} from '../bench-context.js';
+import {packageRoot} from '../../adapters/package-root.js';
+import {inPane, turnAbout, type BenchContext, type BenchRow} from '../bench-context.js';
 import {figure, judgeRow} from '../figures.js';
-import {waitForExit} from '../process-stats.js';
 
 // First frame: from spawning `greenlight run` on a shipped runbook, in a fresh folder (so a new
 // session is created: folder, lock, journal), until its first step's title is on the screen. The
@@ -10,33 +10,21 @@ import {waitForExit} from '../process-stats.js';
 const FIRST_STEP_TITLE = 'JWKS-Endpunkt liefert den aktiven und den nächsten Schlüssel';
 const POLL_MS = 5;
 
-const timeToScreen = async (context: BenchContext, argv: string[], visible: (screen: string) => boolean): Promise<number> => {
-	const pane = await context.terminal.open(argv, {cwd: context.scratch()});
-	try {
-		// With history: a program that printed and ended has scrolled its output up, not away.
-		return await pane.waitFor(visible, {pollMs: POLL_MS, history: true});
-	} finally {
-		await pane.close();
-		await waitForExit(pane.pid);
-	}
-};
+// With history: a program that printed and ended has scrolled its output up, not away.
+const timeToScreen = (context: BenchContext, argv: string[], visible: (screen: string) => boolean): Promise<number> =>
+	inPane(context, () => argv, (pane) => pane.waitFor(visible, {pollMs: POLL_MS, history: true}));
 
 export const measureFirstFrame = async (context: BenchContext) => {
-	const runs = context.runs ?? 5;
-	const runbook = path.resolve(path.dirname(context.cli), '..', '..', 'runbooks', 'jwks-rotation.json');
+	const runbook = path.join(packageRoot(), 'runbooks', 'jwks-rotation.json');
 	const greenlightArgv = [process.execPath, context.cli, 'run', runbook];
 	const baselineArgv = [process.execPath, '-e', 'console.log("x")'];
 	const showsTitle = (screen: string) => screen.includes(FIRST_STEP_TITLE);
 	const showsX = (screen: string) => screen.split('\n').some((line) => line.trim() === 'x');
-	// One unmeasured round: the cold file cache is not what a person sees twice.
-	await timeToScreen(context, baselineArgv, showsX);
-	await timeToScreen(context, greenlightArgv, showsTitle);
-	const greenlight: number[] = [];
-	const baseline: number[] = [];
-	for (let run = 0; run < runs; run++) {
-		baseline.push(await timeToScreen(context, baselineArgv, showsX));
-		greenlight.push(await timeToScreen(context, greenlightArgv, showsTitle));
-	}
+	const {baseline, greenlight} = await turnAbout(
+		context.runs ?? 7,
+		() => timeToScreen(context, baselineArgv, showsX),
+		() => timeToScreen(context, greenlightArgv, showsTitle),
+	);
 	return [
 		judgeRow({
 			id: 'first-frame',

@@ -1,30 +1,14 @@
 import {readdirSync, statSync} from 'node:fs';
 import path from 'node:path';
-import type {BenchContext, BenchRow} from '../bench-context.js';
-import {writeRunbook} from '../bench-context.js';
+import {commandStepRunbook, inGreenlight, type BenchContext, type BenchRow} from '../bench-context.js';
 import {figure, judgeRow} from '../figures.js';
-import {MB, memory, waitForExit} from '../process-stats.js';
+import {MB, memory} from '../process-stats.js';
 
 // One output line of 100 MB: greenlight's peak resident memory until the step has passed, and how
 // large the journal grew (the screen and the journal should keep a cut line; the log keeps it whole).
 
 const TITLE = 'Print one line of 100 MB';
 const TIMEOUT_MS = 5 * 60_000;
-
-const longLineRunbook = {
-	title: 'Bench: one long line',
-	phases: [
-		{
-			id: 'long',
-			title: 'Long line',
-			steps: [
-				{id: 'print', title: TITLE, kind: 'command' as const, run: ['sh', '-c', "head -c 100000000 /dev/zero | tr '\\0' x; echo"], timeout: '10m'},
-				{id: 'after', title: 'Look at the log', kind: 'manual' as const},
-			],
-		},
-	],
-};
-
 const passed = new RegExp(`passed +${TITLE}`);
 
 const journalBytes = (dir: string): number => {
@@ -37,16 +21,12 @@ export const measureLongLine = async (context: BenchContext) => {
 	const peaks: number[] = [];
 	const journals: number[] = [];
 	for (let run = 0; run < runs; run++) {
-		const dir = context.scratch();
-		const pane = await context.terminal.open([process.execPath, context.cli, 'run', writeRunbook(dir, longLineRunbook)], {cwd: dir});
-		try {
+		const runbook = commandStepRunbook(TITLE, ['sh', '-c', "head -c 100000000 /dev/zero | tr '\\0' x; echo"]);
+		await inGreenlight(context, runbook, async (pane, dir) => {
 			await pane.waitFor((screen) => passed.test(screen), {pollMs: 50, timeoutMs: TIMEOUT_MS});
 			peaks.push(memory(pane.pid).peak / MB);
 			journals.push(journalBytes(dir) / MB);
-		} finally {
-			await pane.close();
-			await waitForExit(pane.pid);
-		}
+		});
 		context.log(`  long line ${run + 1}/${runs}: peak ${peaks.at(-1)!.toFixed(0)} MB, journal ${(journals.at(-1)! * 1024).toFixed(0)} KB`);
 	}
 	const journal = figure(journals, 'MB').value;

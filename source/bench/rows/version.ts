@@ -1,6 +1,6 @@
 import {spawn} from 'node:child_process';
 import {performance} from 'node:perf_hooks';
-import type {BenchContext, BenchRow} from '../bench-context.js';
+import {turnAbout, type BenchContext, type BenchRow} from '../bench-context.js';
 import {figure, judgeRow} from '../figures.js';
 
 // `greenlight --version` from process start to exit, against `node -e 0` started the same way,
@@ -17,16 +17,11 @@ const timeToExit = (argv: string[]): Promise<number> =>
 	});
 
 export const measureVersionStart = async (context: BenchContext) => {
-	const runs = context.runs ?? 9;
-	const greenlight: number[] = [];
-	const baseline: number[] = [];
-	// One unmeasured round first: the file cache, not the first of the runs, pays for the cold read.
-	await timeToExit(['-e', '0']);
-	await timeToExit([context.cli, '--version']);
-	for (let run = 0; run < runs; run++) {
-		baseline.push(await timeToExit(['-e', '0']));
-		greenlight.push(await timeToExit([context.cli, '--version']));
-	}
+	const {baseline, greenlight} = await turnAbout(
+		context.runs ?? 9,
+		() => timeToExit(['-e', '0']),
+		() => timeToExit([context.cli, '--version']),
+	);
 	return [
 		judgeRow({
 			id: 'version',

@@ -1,10 +1,9 @@
 import {createServer, type Server} from 'node:http';
 import type {AddressInfo} from 'node:net';
 import type {RunbookInput} from '../../runbook/schema.js';
-import type {BenchContext, BenchRow} from '../bench-context.js';
-import {writeRunbook} from '../bench-context.js';
+import {inGreenlight, type BenchContext, type BenchRow} from '../bench-context.js';
 import {figure, judgeRow} from '../figures.js';
-import {cpuShares, waitForExit} from '../process-stats.js';
+import {cpuShares} from '../process-stats.js';
 
 // A watch of 4 metrics sampled every second from a scrape source on a local endpoint (served by
 // the bench, so its work is not counted): greenlight's CPU use once the first samples are in.
@@ -80,18 +79,11 @@ const watchRunbook = (url: string): RunbookInput => {
 
 export const measureWatchCpu = async (context: BenchContext) => {
 	const endpoint = await startExposition();
-	const dir = context.scratch();
-	const pane = await context.terminal.open([process.execPath, context.cli, 'run', writeRunbook(dir, watchRunbook(endpoint.url))], {cwd: dir});
-	let shares: number[];
-	try {
+	const shares = await inGreenlight(context, watchRunbook(endpoint.url), async (pane) => {
 		// Measured once every gate has a verdict: the watch is in its steady state from then on.
 		await pane.waitFor((screen) => (screen.match(/✓ pass/g) ?? []).length >= 4, {timeoutMs: 60_000, pollMs: 100});
-		shares = await cpuShares(pane.pid, context.runs ?? 5, WINDOW_MS);
-	} finally {
-		await pane.close();
-		await waitForExit(pane.pid);
-		endpoint.server.close();
-	}
+		return cpuShares(pane.pid, context.runs ?? 5, WINDOW_MS);
+	}).finally(() => endpoint.server.close());
 	return [
 		judgeRow({
 			id: 'watch-cpu',
