@@ -17,9 +17,12 @@ import {Counter, Histogram, Registry, collectDefaultMetrics} from 'prom-client';
 
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 const SIZE = {columns: 100, rows: 30};
-/** How long CPU time is counted; the first moments after the marker (start-up, JIT) are left out. */
+/**
+ * How long CPU time is counted. The first seconds after the marker are left out: start-up, and the
+ * spinner a fresh step shows for its first seconds; what is measured is the long wait after them.
+ */
 const DEFAULT_SECONDS = 20;
-const SETTLE_MS = 2000;
+const SETTLE_MS = 5000;
 
 /** `nodeArgs`: flags for the greenlight process, e.g. `--cpu-prof` to see where its time goes. */
 export type MeasureOptions = {seconds?: number; nodeArgs?: readonly string[]};
@@ -27,6 +30,8 @@ export type MeasureOptions = {seconds?: number; nodeArgs?: readonly string[]};
 export type CpuFigure = {
 	/** CPU time of the greenlight process (user + system) over the wall time, in % of one core. */
 	percentOfCore: number;
+	/** The part of it spent in the kernel (writes, fsync, sockets). */
+	systemPercent: number;
 	seconds: number;
 };
 
@@ -76,13 +81,20 @@ const openPane = (argv: string[], cwd: string): Pane => {
 			throw new Error(`timed out waiting for ${String(pattern)}; the screen shows:\n${last}`);
 		},
 		async close() {
-			// Quit as a person would (q, then y), so greenlight ends its run and writes what it writes on exit.
+			// Quit as a person would (q, then y; Ctrl-C without the screen), so greenlight ends its run
+			// and writes what it writes on exit (a --cpu-prof profile among them).
+			const dead = () => tmux('display-message', '-p', '-t', 'bench', '#{pane_dead}').trim() === '1';
+			const waitDead = async (ms: number) => {
+				const deadline = Date.now() + ms;
+				while (Date.now() < deadline && !dead()) await sleep(100);
+			};
 			try {
 				tmux('send-keys', '-t', 'bench', 'q');
 				await sleep(100);
 				tmux('send-keys', '-t', 'bench', 'y');
-				const deadline = Date.now() + 10_000;
-				while (Date.now() < deadline && tmux('display-message', '-p', '-t', 'bench', '#{pane_dead}').trim() !== '1') await sleep(100);
+				await waitDead(3000);
+				if (!dead()) tmux('send-keys', '-t', 'bench', 'C-c');
+				await waitDead(10_000);
 				tmux('kill-server');
 			} catch {
 				// already gone
@@ -99,12 +111,12 @@ const clockTicks = (): number => {
 	}
 };
 
-/** User plus system time of a process so far, in clock ticks (fields 14 and 15 of /proc/PID/stat). */
-const cpuTicks = (pid: number): number => {
+/** User and system time of a process so far, in clock ticks (fields 14 and 15 of /proc/PID/stat). */
+const cpuTicks = (pid: number): {user: number; system: number} => {
 	const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
 	// The command name (field 2) may hold spaces: count fields after its closing parenthesis.
 	const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-	return Number(fields[11]) + Number(fields[12]);
+	return {user: Number(fields[11]), system: Number(fields[12])};
 };
 
 const cpuOver = async (pid: number, seconds: number): Promise<CpuFigure> => {
@@ -112,17 +124,22 @@ const cpuOver = async (pid: number, seconds: number): Promise<CpuFigure> => {
 	const before = cpuTicks(pid);
 	const start = performance.now();
 	await sleep(seconds * 1000);
-	const used = (cpuTicks(pid) - before) / ticks;
+	const after = cpuTicks(pid);
 	const wall = (performance.now() - start) / 1000;
-	return {percentOfCore: Math.round((used / wall) * 1000) / 10, seconds: Math.round(wall * 10) / 10};
+	const percent = (used: number) => Math.round((used / ticks / wall) * 1000) / 10;
+	return {
+		percentOfCore: percent(after.user - before.user + after.system - before.system),
+		systemPercent: percent(after.system - before.system),
+		seconds: Math.round(wall * 10) / 10,
+	};
 };
 
 /** A session folder and a runbook in a fresh directory; removed by `done`. */
-const workspace = (runbook: unknown, nodeArgs: readonly string[] = []) => {
+const workspace = (runbook: unknown, nodeArgs: readonly string[] = [], runArgs: readonly string[] = []) => {
 	const dir = mkdtempSync(path.join(os.tmpdir(), 'gl-idle-'));
 	const file = path.join(dir, 'runbook.json');
 	writeFileSync(file, JSON.stringify(runbook, null, '\t'));
-	const argv = [process.execPath, ...nodeArgs, CLI, 'run', file, '--session', path.join(dir, 'session'), '--operator', 'bench'];
+	const argv = [process.execPath, ...nodeArgs, CLI, 'run', file, '--session', path.join(dir, 'session'), '--operator', 'bench', ...runArgs];
 	return {dir, argv, done: () => rmSync(dir, {recursive: true, force: true})};
 };
 
@@ -184,7 +201,8 @@ const watchRunbook = (url: string) => {
  * What an API's /metrics answers per colour: the process metrics every client library exports, and
  * request durations and responses by machine, route and status, with traffic added at each scrape.
  */
-const startExporter = async (): Promise<{url: string; close: () => Promise<void>}> => {
+const startExporter = async (): Promise<{url: string; scrapes: () => number; close: () => Promise<void>}> => {
+	let scrapes = 0;
 	const registries = Object.fromEntries(
 		(['green', 'blue'] as const).map((colour) => {
 			const registry = new Registry();
@@ -217,6 +235,7 @@ const startExporter = async (): Promise<{url: string; close: () => Promise<void>
 			response.writeHead(404).end();
 			return;
 		}
+		scrapes += 1;
 		entry.traffic();
 		void entry.registry.metrics().then((text) => {
 			response.writeHead(200, {'content-type': entry.registry.contentType});
@@ -227,6 +246,7 @@ const startExporter = async (): Promise<{url: string; close: () => Promise<void>
 	const {port} = server.address() as AddressInfo;
 	return {
 		url: `http://127.0.0.1:${port}`,
+		scrapes: () => scrapes,
 		close: () =>
 			new Promise((resolve) => {
 				server.closeAllConnections();
@@ -252,19 +272,32 @@ export const measureIdleManual = async (options: MeasureOptions = {}): Promise<C
 	}
 };
 
-/** (b) CPU of a watch of four metrics, green and blue scraped from a local endpoint every second. */
-export const measureWatchCost = async (options: MeasureOptions = {}): Promise<CpuFigure> => {
+/**
+ * (b) CPU of a watch of four metrics, green and blue scraped from a local endpoint every second.
+ * `headless`: the same watch with `--yes` and plain output, for what sampling and the journal cost
+ * without the live screen.
+ */
+export const measureWatchCost = async (options: MeasureOptions & {headless?: boolean} = {}): Promise<CpuFigure> => {
 	const exporter = await startExporter();
-	const space = workspace(watchRunbook(exporter.url), options.nodeArgs);
+	const space = workspace(watchRunbook(exporter.url), options.nodeArgs, options.headless ? ['--yes'] : []);
 	const pane = openPane(space.argv, space.dir);
 	try {
-		await pane.waitFor(WATCHING);
+		if (options.headless) await waitUntil(() => exporter.scrapes() >= 2, 'the first scrapes');
+		else await pane.waitFor(WATCHING);
 		await sleep(SETTLE_MS);
 		return await cpuOver(pane.pid, options.seconds ?? DEFAULT_SECONDS);
 	} finally {
 		await pane.close();
 		space.done();
 		await exporter.close();
+	}
+};
+
+const waitUntil = async (done: () => boolean, what: string, timeoutMs = 30_000) => {
+	const deadline = Date.now() + timeoutMs;
+	while (!done()) {
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+		await sleep(50);
 	}
 };
 
@@ -313,9 +346,12 @@ const main = async () => {
 	const load = os.loadavg().map((value) => value.toFixed(2)).join(' ');
 	process.stdout.write(`greenlight idle cost — node ${process.version}, ${os.cpus().length} cores (load ${load}), ${SIZE.columns}×${SIZE.rows}\n`);
 	const manual = await measureIdleManual();
-	line('idle at a manual step', `${manual.percentOfCore.toFixed(1)} % of a core (${manual.seconds} s)`);
+	const cpu = (figure: CpuFigure) => `${figure.percentOfCore.toFixed(1)} % of a core (${figure.systemPercent.toFixed(1)} % in the kernel; ${figure.seconds} s)`;
+	line('idle at a manual step', cpu(manual));
 	const watch = await measureWatchCost();
-	line('watch of 4 metrics, sampled every second', `${watch.percentOfCore.toFixed(1)} % of a core (${watch.seconds} s)`);
+	line('watch of 4 metrics, sampled every second', cpu(watch));
+	const headless = await measureWatchCost({headless: true});
+	line('  the same watch without the screen (--yes)', cpu(headless));
 	for (const screen of ['manual', 'watch'] as const) {
 		const keys = await measureKeyLatency({screen});
 		line(`key → screen (${screen})`, `${keys.medianMs} ms median, p90 ${keys.p90Ms} ms, max ${keys.maxMs} ms (${keys.presses} presses)`);
