@@ -14,6 +14,33 @@ import type {Tone} from './theme.js';
  */
 export type Line = {key: string; text: string; tone?: Tone; spinner?: boolean; gutter?: string; selected?: boolean};
 
+/** True when two lines draw the same: an unchanged line is not drawn again. */
+export const sameLine = (a: Line, b: Line): boolean =>
+	a.key === b.key && a.text === b.text && a.tone === b.tone && a.spinner === b.spinner && a.gutter === b.gutter && a.selected === b.selected;
+
+export const sameLines = (a: readonly Line[], b: readonly Line[]): boolean =>
+	a === b || (a.length === b.length && a.every((line, index) => sameLine(line, b[index]!)));
+
+const TAB_WIDTH = 8;
+
+/** Tabs as the spaces a terminal would show, so a line's width is what Ink measures. */
+export const expandTabs = (text: string): string => {
+	if (!text.includes('\t')) return text;
+	let column = 0;
+	let result = '';
+	for (const character of text) {
+		if (character === '\t') {
+			const spaces = TAB_WIDTH - (column % TAB_WIDTH);
+			result += ' '.repeat(spaces);
+			column += spaces;
+		} else {
+			result += character;
+			column += 1;
+		}
+	}
+	return result;
+};
+
 export type LineContext = {
 	state: RunState;
 	now: number;
