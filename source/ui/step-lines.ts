@@ -41,6 +41,17 @@ export const expandTabs = (text: string): string => {
 	return result;
 };
 
+/**
+ * A running check spins (ink-spinner, a frame every 80 ms) for its first seconds: most checks are
+ * done by then. A longer wait (a deploy, a watch, a bake) steps its sign once a second instead, with
+ * the elapsed time beside it, so minutes of waiting cost a frame a second and not twelve.
+ */
+export const SPIN_MS = 3000;
+/** ink-spinner's "dots", stepped by the clock. */
+const STEPPED_FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+export const steppedFrame = (now: number): string => STEPPED_FRAMES[Math.floor(now / 1000) % STEPPED_FRAMES.length]!;
+
 export type LineContext = {
 	state: RunState;
 	now: number;
@@ -114,9 +125,10 @@ export const stepBlock = (phase: PhaseState, index: number, current: boolean, co
 		// Space is the driver's key: the pair's rows do not offer it.
 		text: ` ${look.word.padEnd(STATUS_WORD_WIDTH)}  ${step.title}${rowSuffix(step, current && context.role === 'driver', context.now)}`,
 		tone: look.tone,
-		spinner: status === 'running' && isAutomated(step.step),
 	};
-	if (!main.spinner) main.text = `${look.icon}${main.text}`;
+	const busy = status === 'running' && isAutomated(step.step);
+	if (busy && step.startedAt !== undefined && context.now - step.startedAt < SPIN_MS) main.spinner = true;
+	else main.text = `${busy ? steppedFrame(context.now) : look.icon}${main.text}`;
 	const captured = capturedLine(`${key}#captured`, step, context);
 	if (!current) return {main, details: captured ? [captured] : []};
 	const details: Line[] = [];
