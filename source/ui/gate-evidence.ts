@@ -137,7 +137,34 @@ export const plotGateChart = (input: ChartInput, plot: Plot = asciichart.plot): 
 	// Rounding may give one line more than asked for; the chart must never push the screen taller.
 	let lines = draw(input.height - 1);
 	if (lines.length > input.height) lines = draw(input.height - 2);
-	return lines.slice(0, input.height);
+	return lines.slice(0, input.height).map(mergeColourRuns);
+};
+
+const SGR = /\u001B\[(\d+)m/g;
+const RESET = '0';
+
+/**
+ * asciichart wraps every cell in its colour and a reset. Where the next cell has the same colour,
+ * the reset and the repeated colour are dropped: the line looks the same with a code per run of a
+ * colour instead of two per cell, far less for Ink to parse on every frame and for the terminal to draw.
+ */
+export const mergeColourRuns = (line: string): string => {
+	let merged = '';
+	let open: string | undefined;
+	let last = 0;
+	for (const match of line.matchAll(SGR)) {
+		const code = match[1]!;
+		const between = line.slice(last, match.index);
+		last = match.index + match[0].length;
+		// A reset straight before the colour that was open: keep the colour open instead.
+		if (between === '' && code === open && merged.endsWith(`\u001B[${RESET}m`)) {
+			merged = merged.slice(0, -`\u001B[${RESET}m`.length);
+			continue;
+		}
+		merged += between + match[0];
+		open = code === RESET ? open : code;
+	}
+	return merged + line.slice(last);
 };
 
 const sameChartInput = (a: ChartInput, b: ChartInput): boolean =>
