@@ -2,15 +2,22 @@
  * Loads the Ink checklist for a person at a terminal. Ink decides once, when it is loaded, whether
  * it runs in CI (and then draws only the last frame); we chose interactive mode because there is a
  * TTY, so CI variables inherited by the shell must not turn the live view off. DEV=true would make
- * Ink look for React DevTools and its own package.json, which the bundle does not carry.
+ * Ink look for React DevTools and its own package.json, which the bundle does not carry. React picks
+ * its build once, when it is loaded, too: the production one, several times cheaper per frame than
+ * the development build's checks (the bundle is built for production anyway). The environment is
+ * restored afterwards, so the commands a runbook runs never inherit a NODE_ENV greenlight chose.
  */
 export const loadChecklist = async () => {
-	const names = ['CI', 'CONTINUOUS_INTEGRATION', 'DEV'] as const;
+	const names = ['CI', 'CONTINUOUS_INTEGRATION', 'DEV', 'NODE_ENV'] as const;
 	const saved = names.map((name) => [name, process.env[name]] as const);
 	for (const name of names) delete process.env[name];
+	process.env.NODE_ENV = 'production';
 	try {
 		return await import('../ui/render-checklist.js');
 	} finally {
-		for (const [name, value] of saved) if (value !== undefined) process.env[name] = value;
+		for (const [name, value] of saved) {
+			if (value === undefined) delete process.env[name];
+			else process.env[name] = value;
+		}
 	}
 };

@@ -1,40 +1,23 @@
 import {Box, Text, useApp, useInput, type Key} from 'ink';
-import {useEffect, useMemo, useRef, useState} from 'react';
+import {memo, useEffect, useMemo, useRef, useState, type ReactNode} from 'react';
 import type {StepLogs} from '../adapters/log-view.js';
 import type {EngineEvent} from '../engine/events.js';
 import type {SendIntent} from '../engine/intents.js';
-import {confirmBlocker, currentPhase} from '../engine/select.js';
 import type {RunState} from '../engine/state.js';
 import {stepDetail, type StepAddress} from '../engine/step-detail.js';
-import {printableLine} from '../engine/printable.js';
-import {formatDuration} from '../runbook/duration.js';
-import {
-	inspectFooter,
-	interpretKey,
-	keyHelp,
-	keyPresses,
-	keysFooter,
-	promptQuestion,
-	QUIT_QUESTION,
-	SEARCH_HINT,
-	TOGETHER_REFUSED,
-	viewMode,
-	type Inspecting,
-	type KeyMode,
-	type LogExtent,
-	type LogSearchRequest,
-} from './checklist-keys.js';
+import {interpretKey, keyPresses, TOGETHER_REFUSED, viewMode, type Inspecting, type KeyMode, type LogExtent, type LogSearchRequest} from './checklist-keys.js';
 import {stepAt} from './cursor.js';
 import {GateChart} from './GateChart.js';
-import type {Plot} from './gate-evidence.js';
+import {chartPlotter, type Plot} from './gate-evidence.js';
 import {planInspector} from './inspect-plan.js';
+import {footerLines, headerLines, liveFrame, sameFrame, type Flash, type LiveFrame} from './live-frame.js';
 import {LineView} from './LineView.js';
 import {OutcomeScreen} from './OutcomeScreen.js';
-import {CHART_MIN_ROWS, CHART_SIDE_WIDTH, frameRows, planScreen} from './screen-plan.js';
-import type {Line} from './step-lines.js';
-import {expandTabs, StepInspector} from './StepInspector.js';
+import {CHART_MIN_ROWS, frameRows} from './screen-plan.js';
+import {sameLines, type Line} from './step-lines.js';
+import {StepInspector} from './StepInspector.js';
 import type {ChecklistRole, RunStore} from './store.js';
-import {ColourContext, useTone, type Tone} from './theme.js';
+import {ColourContext, useTone} from './theme.js';
 import {useClock} from './use-clock.js';
 import {useRunState} from './use-run-state.js';
 import {useStepLog, type StepLog} from './use-step-log.js';
@@ -58,88 +41,6 @@ export type ChecklistProps = {
 /** How long a message (a refused key, a blocked Enter) stays highlighted in the footer. */
 const FLASH_MS = 4000;
 
-type Flash = {text: string; until: number};
-
-export const headerLines = (state: RunState, role: ChecklistRole, operator: string, now: number): Line[] => {
-	const end = state.finishedAt ?? now;
-	const elapsed = state.startedAt === undefined ? 'not started' : formatDuration(end - state.startedAt);
-	const rollback = state.rollback?.active
-		? ` · ROLLBACK by ${state.rollback.startedBy ?? '?'}: ${state.rollback.reason ?? ''}`
-		: '';
-	return [
-		{key: 'title', text: `greenlight · ${state.title} · ${elapsed}`, tone: 'strong'},
-		{
-			key: 'context',
-			text: [
-				`target ${state.target || 'default'}`,
-				`session ${state.session || '?'}`,
-				`operators ${state.operators.join(', ') || operator}`,
-				...(role === 'pair' ? [`you ${operator} (pair view)`] : []),
-				...(state.breakGlass ? ['BREAK-GLASS'] : []),
-			].join(' · ') + rollback,
-			tone: state.rollback?.active || state.breakGlass ? 'warn' : 'muted',
-		},
-	];
-};
-
-/** The line above the keys: why Enter is blocked, or what Enter will confirm. */
-export const statusLine = (state: RunState, role: ChecklistRole, operator: string): Line => {
-	const phase = currentPhase(state);
-	if (!phase) return {key: 'status', text: 'All phases confirmed', tone: 'good'};
-	const blocker = confirmBlocker(state, operator);
-	if (blocker) {
-		// The pair has no Space: what the driver still has to do is said without the driver's keys.
-		if (role === 'pair') return {key: 'status', text: `Not ready: ${blocker.replace(' (Space)', '')}`, tone: 'bad'};
-		return {key: 'status', text: `Enter blocked: ${blocker}`, tone: 'bad'};
-	}
-	if (phase.confirm === 'pair') {
-		const first = phase.confirmations[0];
-		if (first) return {key: 'status', text: `Enter: second confirmation of ${phase.title} (first: ${first})`, tone: 'good'};
-		if (role === 'pair') return {key: 'status', text: `Ready: the driver confirms ${phase.title} first, then Enter gives the second confirmation`, tone: 'muted'};
-		return {key: 'status', text: `Enter: confirm ${phase.title} (four eyes: a second operator confirms after you)`, tone: 'good'};
-	}
-	if (role === 'pair') return {key: 'status', text: `Ready: the driver confirms ${phase.title}`, tone: 'muted'};
-	return {key: 'status', text: `Enter: confirm ${phase.title}`, tone: 'good'};
-};
-
-/** How long a refusal of a pair's message stays in the status line. */
-const REFUSAL_SHOWN_MS = 10_000;
-
-const footerLines = (
-	state: RunState,
-	role: ChecklistRole,
-	operator: string,
-	mode: KeyMode,
-	flash: Flash | undefined,
-	now: number,
-	columns: number,
-): Line[] => {
-	const lines: Line[] = [];
-	const status = statusLine(state, role, operator);
-	// What the driver refused from a pair is shown to both for a while; the journal and the record keep it.
-	const refusal = state.refusals.at(-1);
-	if (flash && flash.until > now) {
-		const tone: Tone = flash.text.startsWith('Enter blocked') ? 'bad' : 'warn';
-		lines.push({key: 'status', text: `» ${flash.text}`, tone});
-	} else if (refusal && now - refusal.ts < REFUSAL_SHOWN_MS) {
-		lines.push({key: 'status', text: `⊘ refused${refusal.operator ? ` from ${refusal.operator}` : ''}: ${refusal.reason}`, tone: 'bad'});
-	} else {
-		lines.push(status);
-	}
-	const view = viewMode(mode);
-	if (mode.kind === 'prompt') {
-		lines.push({key: 'question', text: promptQuestion[mode.purpose], tone: 'accent'});
-		lines.push({key: 'input', text: `> ${mode.text}▌`, tone: 'plain'});
-	} else if (mode.kind === 'quit') {
-		lines.push({key: 'question', text: role === 'driver' ? QUIT_QUESTION : 'Leave the pair view? (y/n)', tone: 'accent'});
-	} else if ((mode.kind === 'detail' || mode.kind === 'log') && mode.inspect.search.typing !== undefined) {
-		lines.push({key: 'search', text: `/${mode.inspect.search.typing}▌   ${SEARCH_HINT}`, tone: 'accent'});
-	}
-	const keys = view.kind === 'detail' || view.kind === 'log' ? inspectFooter(columns, view.kind === 'log') : keysFooter(role, columns);
-	lines.push({key: 'keys', text: keys, tone: 'muted'});
-	return lines;
-};
-
 /** The step open in the detail view, if one is. */
 const inspected = (mode: KeyMode): Inspecting | undefined => {
 	const view = viewMode(mode);
@@ -159,12 +60,15 @@ const applySearch = (mode: KeyMode, request: LogSearchRequest, log: StepLog, ext
 	};
 };
 
-const Lines = ({lines}: {lines: Line[]}) => (
-	<>
-		{lines.map((line) => (
-			<LineView key={line.key} line={line} />
-		))}
-	</>
+const Lines = memo(
+	({lines}: {lines: Line[]}) => (
+		<>
+			{lines.map((line) => (
+				<LineView key={line.key} line={line} />
+			))}
+		</>
+	),
+	(a, b) => sameLines(a.lines, b.lines),
 );
 
 /** The live checklist: header, phases with the current one expanded, charts, log pane, footer. */
@@ -237,127 +141,55 @@ export const Checklist = ({store, send, role, operator, speed = 1, colour = true
 		{isActive: !state.outcome},
 	);
 
-	const content = state.outcome ? (
-		<OutcomeScreen state={state} header={headerLines(state, role, operator, now)} rows={size.rows} />
-	) : (
-		<LiveScreen
-			state={state}
-			events={store.events()}
-			role={role}
-			operator={operator}
-			speed={speed}
-			now={now}
-			mode={mode}
-			flash={flash}
-			size={size}
-			colour={colour}
-			plot={plot}
-			log={log}
-			logExtent={logExtent}
-		/>
-	);
-	return <ColourContext.Provider value={colour}>{content}</ColourContext.Provider>;
-};
-
-type LiveScreenProps = {
-	state: RunState;
-	events: readonly EngineEvent[];
-	role: ChecklistRole;
-	operator: string;
-	speed: number;
-	now: number;
-	mode: KeyMode;
-	flash: Flash | undefined;
-	size: {columns: number; rows: number};
-	colour: boolean;
-	plot?: Plot;
-	log: StepLog;
-	/** Where the log pane's size is left for the keys. */
-	logExtent: {current: LogExtent};
-};
-
-const LiveScreen = ({state, events, role, operator, speed, now, mode, flash, size, colour, plot, log, logExtent}: LiveScreenProps) => {
-	const tone = useTone();
-	const footer = footerLines(state, role, operator, mode, flash, now, size.columns);
+	const plotted = useMemo(() => chartPlotter(plot), [plot]);
 	const view = viewMode(mode);
-	const {headerLines: headerRows, body} = frameRows(size, footer.length);
-	const header = headerLines(state, role, operator, now).slice(0, headerRows);
-	const help = mode.kind === 'help' ? (
-		<Lines
-			lines={[
-				{key: 'help-title', text: 'Keys', tone: 'strong' as Tone},
-				...keyHelp(role).map(([keys, what]) => ({key: keys, text: `  ${keys.padEnd(10)} ${what}`})),
-			].slice(0, body)}
-		/>
-	) : null;
-	if (view.kind === 'detail' || view.kind === 'log') {
-		return (
+	let content: ReactNode;
+	if (state.outcome) {
+		content = <OutcomeScreen state={state} header={headerLines(state, role, operator, now)} rows={size.rows} />;
+	} else if ((view.kind === 'detail' || view.kind === 'log') && mode.kind !== 'help') {
+		const footer = footerLines(state, role, operator, mode, flash, now, size.columns);
+		const {headerLines: headerRows, body} = frameRows(size, footer.length);
+		content = (
 			<Box flexDirection="column" width={size.columns}>
-				<Lines lines={header} />
-				{help ?? (
-					<Inspector
-						state={state}
-						now={now}
-						speed={speed}
-						events={events}
-						inspect={view.inspect}
-						maximised={view.kind === 'log'}
-						rows={body}
-						size={size}
-						log={log}
-						logExtent={logExtent}
-						plot={plot}
-					/>
-				)}
+				<Lines lines={headerLines(state, role, operator, now).slice(0, headerRows)} />
+				<Inspector
+					state={state}
+					now={now}
+					speed={speed}
+					events={store.events()}
+					inspect={view.inspect}
+					maximised={view.kind === 'log'}
+					rows={body}
+					size={size}
+					log={log}
+					logExtent={logExtent}
+					plot={plot}
+				/>
 				<Lines lines={footer} />
 			</Box>
 		);
+	} else {
+		content = <LiveView frame={liveFrame({state, role, operator, speed, now, mode, flash, size, colour}, plotted)} />;
 	}
-	const plan = planScreen(state, {state, now, speed, role}, size, footer.length, view.kind === 'cursor' ? view.at : undefined);
-	const sideWidth = Math.min(CHART_SIDE_WIDTH, Math.floor(size.columns / 3));
-	const chartWidth = Math.max(10, size.columns - sideWidth - 1);
-	return (
-		<Box flexDirection="column" width={size.columns}>
-			<Lines lines={header} />
-			{help ?? (
-				<>
-					<Lines lines={plan.phaseLines} />
-					{plan.focus
-						? plan.charts.map((slot) => {
-								const gate = plan.focus!.step.gates[slot.gate]!;
-								return (
-									<GateChart
-										key={`chart${slot.gate}`}
-										gate={gate}
-										metric={state.metrics[gate.metric]}
-										height={slot.height}
-										width={chartWidth}
-										sideWidth={sideWidth}
-										colour={colour}
-										plot={plot}
-									/>
-								);
-							})
-						: null}
-					<Lines lines={plan.gateLines} />
-					{plan.log ? (
-						<>
-							<Text wrap="truncate-end" {...tone('muted')}>
-								{printableLine(plan.log.title)}
-							</Text>
-							{plan.log.lines.map((line, index) => (
-								<Text key={index} wrap="truncate-end">
-									{expandTabs(printableLine(line))}
-								</Text>
-							))}
-						</>
-					) : null}
-				</>
-			)}
-			<Lines lines={footer} />
-		</Box>
-	);
+	return <ColourContext.Provider value={colour}>{content}</ColourContext.Provider>;
 };
+
+/** The checklist as `liveFrame` planned it; a frame that shows the same as the last one is not drawn. */
+const LiveView = memo(
+	({frame}: {frame: LiveFrame}) => (
+		<Box flexDirection="column" width={frame.columns}>
+			<Lines lines={frame.header} />
+			<Lines lines={frame.lines} />
+			{frame.charts.map(({key, ...chart}) => (
+				<GateChart key={key} {...chart} />
+			))}
+			<Lines lines={frame.gates} />
+			<Lines lines={frame.log} />
+			<Lines lines={frame.footer} />
+		</Box>
+	),
+	(a, b) => sameFrame(a.frame, b.frame),
+);
 
 type InspectorProps = {
 	state: RunState;

@@ -1,15 +1,15 @@
 import {Text} from 'ink';
 import Spinner from 'ink-spinner';
-import {useContext} from 'react';
+import {memo, useContext} from 'react';
 import {printableLine} from '../engine/printable.js';
-import type {Line} from './step-lines.js';
+import {sameLine, type Line} from './step-lines.js';
 import {ColourContext, useTone} from './theme.js';
 
 /**
  * One line, truncated at the terminal's edge so it can never wrap into two. Its text is made
  * printable: a title, a reason or a note never sends an escape sequence to the terminal.
  */
-export const LineView = ({line}: {line: Line}) => {
+export const LineView = memo(({line}: {line: Line}) => {
 	const tone = useTone();
 	const colour = useContext(ColourContext);
 	return (
@@ -19,4 +19,4 @@ export const LineView = ({line}: {line: Line}) => {
 			{printableLine(line.text)}
 		</Text>
 	);
-};
+}, (a, b) => sameLine(a.line, b.line));

@@ -4,10 +4,11 @@ import {memo, useContext, useMemo} from 'react';
 import type {GateHistory} from '../engine/step-detail.js';
 import {printableLine} from '../engine/printable.js';
 import {logTop, type LogScroll, type LogSearchState} from './checklist-keys.js';
-import {GateChart, type GateChartProps} from './GateChart.js';
-import type {MetricInfo, Plot} from './gate-evidence.js';
+import {GateChart} from './GateChart.js';
+import {chartPlotter, chartText, type ChartLayout, type MetricInfo, type Plot} from './gate-evidence.js';
 import {DETAIL_SIDE_WIDTH, historyAsGate, type InspectorPlan} from './inspect-plan.js';
 import {LineView} from './LineView.js';
+import {expandTabs} from './step-lines.js';
 import {ColourContext, useTone} from './theme.js';
 import type {StepLog} from './use-step-log.js';
 
@@ -19,26 +20,6 @@ export type StepInspectorProps = {
 	columns: number;
 	metrics: Record<string, MetricInfo>;
 	plot?: Plot;
-};
-
-const TAB_WIDTH = 8;
-
-/** Tabs as the spaces a terminal would show, so a line's width is what Ink measures. */
-export const expandTabs = (text: string): string => {
-	if (!text.includes('\t')) return text;
-	let column = 0;
-	let result = '';
-	for (const character of text) {
-		if (character === '\t') {
-			const spaces = TAB_WIDTH - (column % TAB_WIDTH);
-			result += ' '.repeat(spaces);
-			column += spaces;
-		} else {
-			result += character;
-			column += 1;
-		}
-	}
-	return result;
 };
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -104,12 +85,13 @@ export const logTitle = (options: {
 	return parts.join(' · ');
 };
 
-type HistoryChartProps = Omit<GateChartProps, 'gate'> & {history: GateHistory};
+type HistoryChartProps = ChartLayout & {history: GateHistory; metric: MetricInfo | undefined; plot?: Plot};
 
 /** Every sample of a gate on one chart, squeezed to the chart's columns once per history and width. */
-const HistoryChart = ({history, width, ...chart}: HistoryChartProps) => {
-	const gate = useMemo(() => historyAsGate(history, Math.max(2, width - 10)), [history, width]);
-	return <GateChart gate={gate} width={width} {...chart} />;
+const HistoryChart = ({history, metric, plot, ...layout}: HistoryChartProps) => {
+	const gate = useMemo(() => historyAsGate(history, Math.max(2, layout.width - 10)), [history, layout.width]);
+	const plotted = useMemo(() => chartPlotter(plot), [plot]);
+	return <GateChart {...chartText(gate, metric, layout, (input) => plotted('history', input))} />;
 };
 
 /** A step's detail: the facts and gate histories the plan fits in, then its full log from the file. */

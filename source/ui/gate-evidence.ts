@@ -137,5 +137,84 @@ export const plotGateChart = (input: ChartInput, plot: Plot = asciichart.plot): 
 	// Rounding may give one line more than asked for; the chart must never push the screen taller.
 	let lines = draw(input.height - 1);
 	if (lines.length > input.height) lines = draw(input.height - 2);
-	return lines.slice(0, input.height);
+	return lines.slice(0, input.height).map(mergeColourRuns);
 };
+
+const SGR = /\u001B\[(\d+)m/g;
+const RESET = '0';
+
+/**
+ * asciichart wraps every cell in its colour and a reset. Where the next cell has the same colour,
+ * the reset and the repeated colour are dropped: the line looks the same with a code per run of a
+ * colour instead of two per cell, far less for Ink to parse on every frame and for the terminal to draw.
+ */
+export const mergeColourRuns = (line: string): string => {
+	let merged = '';
+	let open: string | undefined;
+	let last = 0;
+	for (const match of line.matchAll(SGR)) {
+		const code = match[1]!;
+		const between = line.slice(last, match.index);
+		last = match.index + match[0].length;
+		// A reset straight before the colour that was open: keep the colour open instead.
+		if (between === '' && code === open && merged.endsWith(`\u001B[${RESET}m`)) {
+			merged = merged.slice(0, -`\u001B[${RESET}m`.length);
+			continue;
+		}
+		merged += between + match[0];
+		open = code === RESET ? open : code;
+	}
+	return merged + line.slice(last);
+};
+
+const sameChartInput = (a: ChartInput, b: ChartInput): boolean =>
+	a.green === b.green && a.blue === b.blue && a.gate === b.gate && a.height === b.height && a.width === b.width && a.colour === b.colour;
+
+/**
+ * Plots memoised per chart: a chart (by its key) is plotted again only when its series, its gate or
+ * its size changed, so a clock tick or another gate's sample costs no plot.
+ */
+export const chartPlotter = (plot: Plot = asciichart.plot): ((key: string, input: ChartInput) => string[]) => {
+	const last = new Map<string, {input: ChartInput; lines: string[]}>();
+	return (key, input) => {
+		const seen = last.get(key);
+		if (seen && sameChartInput(seen.input, input)) return seen.lines;
+		const lines = plotGateChart(input, plot);
+		last.set(key, {input, lines});
+		return lines;
+	};
+};
+
+/** Where a chart goes: lines and columns for the plot, and columns for the summary beside it. */
+export type ChartLayout = {height: number; width: number; sideWidth: number; colour: boolean};
+
+/** A gate's chart as the text to draw: the plot, the summary beside it, what it says before the first number. */
+export type ChartText = {
+	lines: readonly string[];
+	summary: ReadonlyArray<{text: string; tone: Tone}>;
+	empty: string;
+	height: number;
+	width: number;
+	sideWidth: number;
+};
+
+export const chartText = (gate: GateState, metric: MetricInfo | undefined, layout: ChartLayout, plotted: (input: ChartInput) => string[]): ChartText => ({
+	lines: plotted({green: gate.green, blue: gate.blue, gate: gate.gate, height: layout.height, width: layout.width, colour: layout.colour}),
+	summary: gateSummary(gate, metric).slice(0, layout.height),
+	empty: `no data yet for ${gate.metric}`,
+	height: layout.height,
+	width: layout.width,
+	sideWidth: layout.sideWidth,
+});
+
+const sameStrings = (a: readonly string[], b: readonly string[]): boolean => a === b || (a.length === b.length && a.every((text, index) => text === b[index]));
+
+/** True when two charts draw the same: a sample that changes neither the plot nor the summary draws nothing. */
+export const sameChartText = (a: ChartText, b: ChartText): boolean =>
+	a.height === b.height &&
+	a.width === b.width &&
+	a.sideWidth === b.sideWidth &&
+	a.empty === b.empty &&
+	sameStrings(a.lines, b.lines) &&
+	a.summary.length === b.summary.length &&
+	a.summary.every((line, index) => line.text === b.summary[index]!.text && line.tone === b.summary[index]!.tone);

@@ -14,6 +14,44 @@ import type {Tone} from './theme.js';
  */
 export type Line = {key: string; text: string; tone?: Tone; spinner?: boolean; gutter?: string; selected?: boolean};
 
+/** True when two lines draw the same: an unchanged line is not drawn again. */
+export const sameLine = (a: Line, b: Line): boolean =>
+	a.key === b.key && a.text === b.text && a.tone === b.tone && a.spinner === b.spinner && a.gutter === b.gutter && a.selected === b.selected;
+
+export const sameLines = (a: readonly Line[], b: readonly Line[]): boolean =>
+	a === b || (a.length === b.length && a.every((line, index) => sameLine(line, b[index]!)));
+
+const TAB_WIDTH = 8;
+
+/** Tabs as the spaces a terminal would show, so a line's width is what Ink measures. */
+export const expandTabs = (text: string): string => {
+	if (!text.includes('\t')) return text;
+	let column = 0;
+	let result = '';
+	for (const character of text) {
+		if (character === '\t') {
+			const spaces = TAB_WIDTH - (column % TAB_WIDTH);
+			result += ' '.repeat(spaces);
+			column += spaces;
+		} else {
+			result += character;
+			column += 1;
+		}
+	}
+	return result;
+};
+
+/**
+ * A running check spins (ink-spinner, a frame every 80 ms) for its first seconds: most checks are
+ * done by then. A longer wait (a deploy, a watch, a bake) steps its sign once a second instead, with
+ * the elapsed time beside it, so minutes of waiting cost a frame a second and not twelve.
+ */
+export const SPIN_MS = 3000;
+/** ink-spinner's "dots", stepped by the clock. */
+const STEPPED_FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+export const steppedFrame = (now: number): string => STEPPED_FRAMES[Math.floor(now / 1000) % STEPPED_FRAMES.length]!;
+
 export type LineContext = {
 	state: RunState;
 	now: number;
@@ -89,9 +127,10 @@ export const stepBlock = (phase: PhaseState, index: number, current: boolean, co
 		// Space is the driver's key: the pair's rows do not offer it.
 		text: ` ${look.word.padEnd(STATUS_WORD_WIDTH)}  ${step.title}${rowSuffix(step, current && context.role === 'driver', context.now)}`,
 		tone: look.tone,
-		spinner: status === 'running' && isAutomated(step.step),
 	};
-	if (!main.spinner) main.text = `${look.icon}${main.text}`;
+	const busy = status === 'running' && isAutomated(step.step);
+	if (busy && step.startedAt !== undefined && context.now - step.startedAt < SPIN_MS) main.spinner = true;
+	else main.text = `${busy ? steppedFrame(context.now) : look.icon}${main.text}`;
 	const captured = capturedLine(`${key}#captured`, step, context);
 	if (!current) return {main, details: captured ? [captured] : []};
 	const details: Line[] = [];

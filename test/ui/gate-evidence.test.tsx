@@ -1,9 +1,8 @@
-import {setTimeout as delay} from 'node:timers/promises';
 import asciichart from 'asciichart';
 import {describe, expect, test} from 'vitest';
-import type {SeriesPoint} from '../../source/engine/state.js';
+import type {GateState, SeriesPoint} from '../../source/engine/state.js';
 import {GateChart} from '../../source/ui/GateChart.js';
-import {gateSummary, numericSeries, plotGateChart, sparkline, verdictText} from '../../source/ui/gate-evidence.js';
+import {chartPlotter, chartText, gateSummary, numericSeries, plotGateChart, sparkline, verdictText} from '../../source/ui/gate-evidence.js';
 import {failingGate, fold, renderAt} from './checklist-harness.js';
 
 const points = (...values: Array<number | null>): SeriesPoint[] => values.map((value, index) => ({ts: index * 1000, value}));
@@ -97,28 +96,31 @@ describe('gate evidence', () => {
 		expect(plotGateChart({green: points(null), blue: [], gate: {metric: 'p95', max: 1}, height: 5, width: 30, colour: false})).toEqual([]);
 	});
 
-	test('given an unchanged series, a re-render with a new verdict does not plot again; a new sample does', async () => {
+	test('given an unchanged series, a new verdict does not plot again and draws only the summary; a new sample plots again', () => {
 		let plotted = 0;
 		const counting: typeof asciichart.plot = (series, config) => {
 			plotted += 1;
 			return asciichart.plot(series, config);
 		};
+		const plotter = chartPlotter(counting);
+		const metric = {title: 'p95 Latenz', unit: 'ms'};
+		const layout = {height: 6, width: 40, sideWidth: 30, colour: false};
+		const text = (shown: GateState) => chartText(shown, metric, layout, (input) => plotter('chart0', input));
 		const gate = failedGate();
-		const chart = (shown: typeof gate) => (
-			<GateChart gate={shown} metric={{title: 'p95 Latenz', unit: 'ms'}} height={6} width={40} sideWidth={30} colour={false} plot={counting} />
-		);
-		const ui = renderAt(chart(gate), {columns: 80, rows: 24});
-		await delay(10);
-		const first = plotted;
-		expect(first).toBeGreaterThan(0);
+
+		const first = text(gate);
+		expect(plotted).toBe(1);
+		const ui = renderAt(<GateChart {...first} />, {columns: 80, rows: 24});
 		expect(ui.lastFrame()).toContain('✗ fail p95 412 ms > 300 ms');
-		ui.rerender(chart({...gate, lastVerdict: 'pass', lastValue: 250, reason: undefined}));
-		await delay(10);
+
+		const passed = text({...gate, lastVerdict: 'pass', lastValue: 250, reason: undefined});
+		expect(plotted).toBe(1);
+		expect(passed.lines).toBe(first.lines);
+		ui.rerender(<GateChart {...passed} />);
 		expect(ui.lastFrame()).toContain('✓ pass 250 ms ≤ 300 ms');
-		expect(plotted).toBe(first);
-		ui.rerender(chart({...gate, green: [...gate.green, {ts: 1, value: 500}]}));
-		await delay(10);
-		expect(plotted).toBeGreaterThan(first);
+
+		text({...gate, green: [...gate.green, {ts: 1, value: 500}]});
+		expect(plotted).toBe(2);
 		ui.unmount();
 	});
 });

@@ -1,7 +1,7 @@
 import {parseDuration} from '../../runbook/duration.js';
 import type {MetricSource} from '../../runbook/schema.js';
 import {substitute, substituteRecord} from '../../runbook/template.js';
-import {hasLabels, parseExposition, parseSampleValue, seriesKey, type ExposedSeries, type ParsedExposition} from './exposition.js';
+import {hasLabels, parseExposition, parseSampleValue, type ExposedSeries, type ParsedExposition} from './exposition.js';
 import {bucketQuantile, type Bucket} from './histogram-quantile.js';
 import {httpGet, successBody} from './http-get.js';
 import {finiteReading, sourceTimeoutMs, unknown, type MetricReadContext, type MetricReading} from './reading.js';
@@ -11,6 +11,17 @@ export type ScrapeSource = Extract<MetricSource, {type: 'scrape'}>;
 const DEFAULT_WINDOW_MS = 60_000;
 
 type Scrape = {ts: number; series: ExposedSeries[]; processStartSeconds?: number};
+
+type Increases = ReturnType<typeof seriesIncreases>;
+
+/**
+ * A scrape as a history keeps it: each series with its identity and its running total, the sum of
+ * its increases since the history first saw it (resets handled as in `seriesIncreases`).
+ */
+type KeptScrape = Scrape & {seq: number; from: ParsedExposition; keys: string[]; totals: number[]};
+
+/** Where a series stands in a history: its first and its last scrape there. */
+type SeriesTrack = {firstSeq: number; firstValue: number; lastSeq: number; total: number; value: number; series: ExposedSeries};
 
 /** The family names a source reads: counters may carry the OpenMetrics `_total` suffix. */
 const familyNames = (source: ScrapeSource): string[] => {
@@ -25,6 +36,21 @@ const describeSeries = (source: ScrapeSource): string => {
 };
 
 /**
+ * A series' identity (name and sorted labels), worked out once per parsed series: every series of
+ * every scrape kept is looked up by it, and sources on one endpoint share the parsed series.
+ */
+const identities = new WeakMap<ExposedSeries, string>();
+const identity = (series: ExposedSeries): string => {
+	let key = identities.get(series);
+	if (key === undefined) {
+		key = series.name;
+		for (const name of Object.keys(series.labels).sort()) key += `,${name}=${JSON.stringify(series.labels[name])}`;
+		identities.set(series, key);
+	}
+	return key;
+};
+
+/**
  * Increase of each series over the scrapes, with counter resets handled as Prometheus does: a drop
  * means the counter restarted from zero. A series that appears after the first scrape was created
  * meanwhile (client libraries create labelled series lazily), so it counts from zero.
@@ -33,14 +59,33 @@ export const seriesIncreases = (scrapes: ReadonlyArray<{series: ExposedSeries[]}
 	const result = new Map<string, {series: ExposedSeries; increase: number; previous: number}>();
 	scrapes.forEach((scrape, index) => {
 		for (const series of scrape.series) {
-			const key = `${series.name}${seriesKey(series)}`;
+			const key = identity(series);
 			const seen = result.get(key);
 			const previous = seen ? seen.previous : index === 0 ? series.value : 0;
 			const delta = series.value >= previous ? series.value - previous : series.value;
-			result.set(key, {series, increase: (seen?.increase ?? 0) + delta, previous: series.value});
+			if (seen) {
+				seen.series = series;
+				seen.increase += delta;
+				seen.previous = series.value;
+			} else {
+				result.set(key, {series, increase: delta, previous: series.value});
+			}
 		}
 	});
-	return new Map([...result].map(([key, {series, increase}]) => [key, {series, increase}]));
+	return result;
+};
+
+/** Bucket bounds by their text: the same few `le` values come in every scrape of every source. */
+const bounds = new Map<string, number>();
+const BOUNDS_KEPT = 1_000;
+const bucketBound = (le: string): number => {
+	let bound = bounds.get(le);
+	if (bound === undefined) {
+		bound = parseSampleValue(le);
+		if (bounds.size >= BOUNDS_KEPT) bounds.clear();
+		bounds.set(le, bound);
+	}
+	return bound;
 };
 
 /** Cumulative histogram buckets, summed across series by `le`. */
@@ -49,7 +94,7 @@ export const bucketsByLe = (entries: Iterable<{series: ExposedSeries; increase: 
 	for (const {series, increase} of entries) {
 		const le = series.labels.le;
 		if (le === undefined) continue;
-		const bound = parseSampleValue(le);
+		const bound = bucketBound(le);
 		if (Number.isNaN(bound)) continue;
 		byBound.set(bound, (byBound.get(bound) ?? 0) + increase);
 	}
@@ -63,15 +108,97 @@ const scrapeOnce = async (url: string, source: ScrapeSource, context: MetricRead
 	return answer.ok ? parseExposition(answer.body) : answer;
 };
 
-/** Scrapes kept per source at most, and for how long: enough for a long bake, bounded for memory. */
+/** Scrapes kept per series at most, and for how long: enough for a long bake, bounded for memory. */
 const HISTORY_LIMIT = 2_000;
 const HISTORY_MAX_AGE_MS = 30 * 60_000;
 
-/** Reads Prometheus text endpoints directly, keeping a sliding window of scrapes per source. */
+/**
+ * The scrapes kept of the series one or more sources read (p50, p95 and p99 of one histogram share
+ * them), with running totals, so the increases over a window cost one step per series, not one per
+ * series and scrape: a bake's window of minutes is hundreds of scrapes of hundreds of series, read
+ * every second.
+ */
+export const seriesHistory = () => {
+	let scrapes: KeptScrape[] = [];
+	let seq = 0;
+	const tracks = new Map<string, SeriesTrack>();
+	/** Where each series sits in a window's first scrape, for the window read last. */
+	let start: {scrape: KeptScrape; at: Map<string, number>} | undefined;
+	let summed: {first: KeptScrape; last: KeptScrape; increases: Increases} | undefined;
+
+	const append = (scrape: Scrape, from: ParsedExposition): KeptScrape => {
+		seq += 1;
+		const keys = scrape.series.map(identity);
+		const totals = scrape.series.map((series, index) => {
+			const key = keys[index]!;
+			const track = tracks.get(key);
+			if (!track) {
+				tracks.set(key, {firstSeq: seq, firstValue: series.value, lastSeq: seq, total: 0, value: series.value, series});
+				return 0;
+			}
+			track.total += series.value >= track.value ? series.value - track.value : series.value;
+			Object.assign(track, {lastSeq: seq, value: series.value, series});
+			return track.total;
+		});
+		const kept: KeptScrape = {...scrape, seq, from, keys, totals};
+		scrapes.push(kept);
+		return kept;
+	};
+
+	const trim = (since: number) => {
+		const first = scrapes.findIndex((scrape) => scrape.ts >= since);
+		scrapes = scrapes.slice(first === -1 ? scrapes.length : first).slice(-HISTORY_LIMIT);
+		const oldest = scrapes[0]?.seq ?? seq + 1;
+		for (const [key, track] of tracks) if (track.lastSeq < oldest) tracks.delete(key);
+	};
+
+	/** Where a series that is not in the window's first scrape first shows within the window. */
+	const firstWithin = (key: string, from: number): {value: number; total: number} | undefined => {
+		for (const scrape of scrapes) {
+			if (scrape.seq <= from) continue;
+			const index = scrape.keys.indexOf(key);
+			if (index !== -1) return {value: scrape.series[index]!.value, total: scrape.totals[index]!};
+		}
+		return undefined;
+	};
+
+	/** `seriesIncreases` over the scrapes from `first` to the newest, from the running totals. */
+	const increasesFrom = (first: KeptScrape): Increases => {
+		const last = scrapes.at(-1)!;
+		if (summed?.first === first && summed.last === last) return summed.increases;
+		if (start?.scrape !== first) start = {scrape: first, at: new Map(first.keys.map((key, index) => [key, index]))};
+		const increases: Increases = new Map();
+		for (const [key, track] of tracks) {
+			if (track.lastSeq < first.seq) continue;
+			const index = start.at.get(key);
+			// In the first scrape: what it added since. Created later: counted from zero, as Prometheus does.
+			const from =
+				index !== undefined
+					? {value: 0, total: first.totals[index]!}
+					: track.firstSeq > first.seq
+						? {value: track.firstValue, total: 0}
+						: firstWithin(key, first.seq);
+			if (from) increases.set(key, {series: track.series, increase: from.value + track.total - from.total});
+		}
+		summed = {first, last, increases};
+		return increases;
+	};
+
+	return {
+		latest: () => scrapes.at(-1),
+		append,
+		trim,
+		/** The kept scrapes from `since` on (a window), oldest first. */
+		since: (since: number) => scrapes.filter((scrape) => scrape.ts >= since),
+		increasesFrom,
+	};
+};
+
+/** Reads Prometheus text endpoints directly, keeping a sliding window of scrapes per series read. */
 export const createScrapeReader = (clock: () => number = Date.now) => {
-	const histories = new Map<string, Scrape[]>();
+	const histories = new Map<string, ReturnType<typeof seriesHistory>>();
 	const inflight = new Map<string, Promise<ParsedExposition>>();
-	/** How far back each source has been asked to look: a bake window and a short one may share a source. */
+	/** How far back the series has been asked to look: a bake window and a short one may share it. */
 	const horizons = new Map<string, number>();
 
 	return async (source: ScrapeSource, context: MetricReadContext): Promise<MetricReading> => {
@@ -93,22 +220,29 @@ export const createScrapeReader = (clock: () => number = Date.now) => {
 		const names = familyNames(source);
 		const wanted = substituteRecord(source.labels, context.variables);
 		const now = clock();
-		const scrape: Scrape = {
-			ts: now,
-			series: parsed.series.filter((series) => names.includes(series.name) && hasLabels(series, wanted)),
-			processStartSeconds: parsed.series.find((series) => series.name === 'process_start_time_seconds')?.value,
-		};
 		const since = context.window?.since;
 		const windowMs = since === undefined ? (context.window?.ms ?? (source.window ? parseDuration(source.window) : DEFAULT_WINDOW_MS)) : now - since;
-		const key = JSON.stringify({...source, url, labels: wanted});
+		const key = JSON.stringify({url, names, labels: wanted});
 		const horizon = Math.min(HISTORY_MAX_AGE_MS, Math.max(horizons.get(key) ?? 0, windowMs));
 		horizons.set(key, horizon);
-		const history = [...(histories.get(key) ?? []), scrape].filter((entry) => entry.ts >= now - horizon).slice(-HISTORY_LIMIT);
-		histories.set(key, history);
+		let history = histories.get(key);
+		if (!history) {
+			history = seriesHistory();
+			histories.set(key, history);
+		}
+		// The first source to read this scrape keeps it; the others of the tick find it kept.
+		let scrape = history.latest();
+		if (scrape?.from !== parsed) {
+			const series = parsed.series.filter((entry) => names.includes(entry.name) && hasLabels(entry, wanted));
+			const processStartSeconds = parsed.series.find((entry) => entry.name === 'process_start_time_seconds')?.value;
+			scrape = history.append({ts: now, series, processStartSeconds}, parsed);
+		}
+		history.trim(now - horizon);
 		// A bake's window starts with the first scrape inside it: what came before belongs to another weight.
-		const inWindow = history.filter((entry) => entry.ts >= (since ?? now - windowMs));
+		const inWindow = history.since(since ?? now - windowMs);
+		const increases = (window: Scrape[]) => history.increasesFrom(window[0] as KeptScrape);
 
-		const reading = aggregate(source, inWindow, scrape, context.variables, since !== undefined);
+		const reading = aggregate(source, inWindow, scrape, context.variables, since !== undefined, increases);
 		const evidence = reading.evidence && source.counts ? {...reading.evidence, noun: source.counts} : reading.evidence;
 		if (reading.value === null) return {...reading, ...(evidence ? {evidence} : {})};
 		const scaled = finiteReading(reading.value * (source.scale ?? 1), describeSeries(source));
@@ -122,6 +256,7 @@ const aggregate = (
 	latest: Scrape,
 	variables: Readonly<Record<string, string>>,
 	sinceStart: boolean,
+	increasesOver: (window: Scrape[]) => Increases = seriesIncreases,
 ): MetricReading => {
 	const what = describeSeries(source);
 	if (latest.series.length === 0) return unknown(`no series ${what} in the scrape`);
@@ -137,7 +272,7 @@ const aggregate = (
 		return {value: null, reason: `no observations of ${what} since the bake began`, evidence};
 	}
 	// An empty scrape before the only one makes every count an increase from zero.
-	const increases = [...seriesIncreases(windowed ? history : [{series: []}, latest]).values()];
+	const increases = [...(windowed ? increasesOver(history) : seriesIncreases([{series: []}, latest])).values()];
 	const total = (entries: typeof increases) => entries.reduce((sum, entry) => sum + entry.increase, 0);
 	const span = windowed ? {windowMs} : {};
 
