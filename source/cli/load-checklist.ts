@@ -11,7 +11,9 @@ export const loadChecklist = async () => {
 	const names = ['CI', 'CONTINUOUS_INTEGRATION', 'DEV', 'NODE_ENV'] as const;
 	const saved = names.map((name) => [name, process.env[name]] as const);
 	for (const name of names) delete process.env[name];
-	process.env.NODE_ENV = 'production';
+	// Through a computed key: the bundler replaces the literal process.env.NODE_ENV with its constant.
+	const nodeEnv: (typeof names)[number] = 'NODE_ENV';
+	process.env[nodeEnv] = 'production';
 	try {
 		return await import('../ui/render-checklist.js');
 	} finally {
