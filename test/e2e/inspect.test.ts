@@ -139,7 +139,7 @@ describe('inspecting a step without leaving the checklist (tmux)', () => {
 		const cwd = mkdtempSync(path.join(os.tmpdir(), 'gl-inspect-seed-'));
 		const terminal = openTerminal({columns: 80, rows: 24, cwd, env: {NO_COLOR: '1'}});
 		terminals.push(terminal);
-		terminal.type(`node ${cli} rehearse ${seed} --speed 60 --operator alice; echo "exit=$?"`);
+		terminal.type(`node ${cli} rehearse ${seed} --speed 30 --operator alice; echo "exit=$?"`);
 		terminal.send('Enter');
 		// Voraussetzungen: three manual steps, then the phase is confirmed.
 		await terminal.waitFor(/passed\s+CI-Gates grün/, 60_000);
@@ -164,7 +164,7 @@ describe('inspecting a step without leaving the checklist (tmux)', () => {
 		terminal.send('Enter');
 
 		// Smoke: once the contract suite passed, open its log and search the word of its first line.
-		await terminal.waitFor(/passed\s+Synthetic Tests/, 90_000);
+		await terminal.waitFor(/passed\s+Synthetic Tests/, 180_000);
 		screen = await press(terminal, 'Up', /^› ✓ passed\s+(Synthetic Tests|Health-Endpunkt)/m);
 		if (!/^› ✓ passed\s+Synthetic Tests/m.test(screen)) await press(terminal, 'Down', /^› ✓ passed\s+Synthetic Tests/m);
 		await press(terminal, 'Right', /── log logs\/smoke\.contract\.log/);
@@ -180,5 +180,5 @@ describe('inspecting a step without leaving the checklist (tmux)', () => {
 		terminal.send('y');
 		// Stopped after the sandbox was taken down: the session can be resumed.
 		await terminal.waitFor(/resume with: greenlight rehearse/, 60_000);
-	}, 240_000);
+	}, 400_000);
 });

@@ -19,7 +19,7 @@ export const rehearse = async (args: string[]): Promise<Rehearsal> => {
 		const result = await execa(process.execPath, [path.join(repo, 'dist', 'cli', 'main.js'), 'rehearse', 'runbook.json', '--yes', '--json', ...args], {
 			cwd: dir,
 			reject: false,
-			timeout: 300_000,
+			timeout: 450_000,
 			stdin: 'ignore',
 		});
 		const events = String(result.stdout)

@@ -15,7 +15,7 @@ const cases = [
 describe('greenlight rehearse --on-fail rollback', () => {
 	for (const {scenario, phase, steps, reason} of cases) {
 		test(`${scenario}: fails at ${phase}/${steps.join('|')}, rolls back, traffic back on blue`, async () => {
-			const run = await rehearse(['--speed', '60', '--scenario', scenario, '--on-fail', 'rollback']);
+			const run = await rehearse(['--speed', '30', '--scenario', scenario, '--on-fail', 'rollback']);
 			expect(run.exitCode, run.stderr).toBe(1);
 			const failure = firstFailure(run.events);
 			expect(failure?.phase).toBe(phase);
@@ -26,6 +26,6 @@ describe('greenlight rehearse --on-fail rollback', () => {
 			expect(rollback.every((event) => event.status === 'passed'), JSON.stringify(rollback)).toBe(true);
 			expect(lastGreenShare(run.events)).toBeLessThanOrEqual(1);
 			expect(run.events.at(-1)).toMatchObject({type: 'run-finished', outcome: 'rolled-back'});
-		}, 320_000);
+		}, 480_000);
 	}
 });

@@ -14,41 +14,41 @@ const expectRolledBackToBlue = (run: Rehearsal) => {
 };
 
 describe('greenlight rehearse', () => {
-	test('given no fault, when the whole runbook is rehearsed at speed 60, then it completes with exit 0', async () => {
-		const run = await rehearse(['--speed', '60']);
+	test('given no fault, when the whole runbook is rehearsed at speed 30, then it completes with exit 0', async () => {
+		const run = await rehearse(['--speed', '30']);
 		expect(run.exitCode, `${run.stderr}\n${JSON.stringify(firstFailure(run.events))}`).toBe(0);
 		expect(run.events.at(-1)).toMatchObject({type: 'run-finished', outcome: 'completed'});
 		expect(run.events.filter((event) => event.type === 'step-finished' && event.status === 'failed')).toEqual([]);
 		expect(run.events.filter((event) => event.type === 'traffic-shifted').map((event) => (event as {weight?: number}).weight)).toEqual([10, 25, 50, 100]);
-	}, 320_000);
+	}, 480_000);
 
 	test('green-latency: the traffic switch fails on p95, the rollback runs and traffic is measurably back on blue', async () => {
-		const run = await rehearse(['--speed', '60', '--scenario', 'green-latency', '--on-fail', 'rollback']);
+		const run = await rehearse(['--speed', '30', '--scenario', 'green-latency', '--on-fail', 'rollback']);
 		expect(firstFailure(run.events)).toMatchObject({phase: 'traffic-switch', step: 'traffic-erhoehen', reason: expect.stringContaining('p95')});
 		expectRolledBackToBlue(run);
-	}, 320_000);
+	}, 480_000);
 
 	test('green-latency-subtle: every request 40 % slower is far below the absolute bound, but the comparison with blue catches it, with effect and confidence', async () => {
-		const run = await rehearse(['--speed', '60', '--scenario', 'green-latency-subtle', '--on-fail', 'rollback']);
+		const run = await rehearse(['--speed', '30', '--scenario', 'green-latency-subtle', '--on-fail', 'rollback']);
 		expect(firstFailure(run.events)).toMatchObject({
 			phase: 'traffic-switch',
 			step: 'traffic-erhoehen',
 			reason: expect.stringMatching(/p95 [\d.]+ ms > 1\.20× blue \([\d.]+ ms\): green p95 \+\d+(\.\d)? % vs blue, significant at 99 %/),
 		});
 		expectRolledBackToBlue(run);
-	}, 320_000);
+	}, 480_000);
 
 	test('green-5xx: the traffic switch fails on the error rate, the rollback brings traffic back to blue', async () => {
-		const run = await rehearse(['--speed', '60', '--scenario', 'green-5xx', '--on-fail', 'rollback']);
+		const run = await rehearse(['--speed', '30', '--scenario', 'green-5xx', '--on-fail', 'rollback']);
 		expect(firstFailure(run.events)).toMatchObject({phase: 'traffic-switch', reason: expect.stringContaining('errors')});
 		expectRolledBackToBlue(run);
-	}, 320_000);
+	}, 480_000);
 
 	test('contract-break: the contract step fails with Prism\'s violation text, the rollback runs', async () => {
-		const run = await rehearse(['--speed', '60', '--scenario', 'contract-break', '--on-fail', 'rollback']);
+		const run = await rehearse(['--speed', '30', '--scenario', 'contract-break', '--on-fail', 'rollback']);
 		expect(firstFailure(run.events)).toMatchObject({phase: 'smoke', step: 'contract'});
 		const output = run.events.filter((event) => event.type === 'step-output' && event.step === 'contract').flatMap((event) => event.lines ?? []);
 		expect(output.join('\n')).toMatch(/points must be integer/);
 		expectRolledBackToBlue(run);
-	}, 320_000);
+	}, 480_000);
 });

@@ -21,9 +21,9 @@ describe('the release record and snapshot after a rehearsal', () => {
 		const run = await new Promise<{code: number; stdout: string; stderr: string}>((resolve) => {
 			execFile(
 				process.execPath,
-				[cli, 'rehearse', path.join(repo, 'runbook.json'), '--yes', '--json', '--speed', '60', '--operator', 'alice'],
+				[cli, 'rehearse', path.join(repo, 'runbook.json'), '--yes', '--json', '--speed', '30', '--operator', 'alice'],
 				// Secrets come through the environment: a --var would show them to every user in ps.
-				{cwd, timeout: 300_000, env: {...process.env, FLY_API_TOKEN: `fo1_${seed}`, GREEN_SECRETS_DOTENV: dotenv}},
+				{cwd, timeout: 450_000, env: {...process.env, FLY_API_TOKEN: `fo1_${seed}`, GREEN_SECRETS_DOTENV: dotenv}},
 				(error, stdout, stderr) => {
 					const code = (error as {code?: unknown} | null)?.code;
 					resolve({code: error ? (typeof code === 'number' ? code : 1) : 0, stdout, stderr});
@@ -52,5 +52,5 @@ describe('the release record and snapshot after a rehearsal', () => {
 		expect(leaks).toEqual([]);
 		expect(run.stdout).not.toContain(seed);
 		expect(run.stderr).not.toContain(seed);
-	}, 320_000);
+	}, 480_000);
 });

@@ -91,5 +91,5 @@ describe('crash safety: kill -9 at random moments, then resume', () => {
 		}
 		// Over 20 rounds some kills land inside a step; print what was decided for the record.
 		console.log(`decisions after kill -9: ${decisions.join(' ') || 'none needed'}`);
-	}, 240_000);
+	}, 480_000);
 });
