@@ -2,7 +2,7 @@
 // a real pseudo-terminal (a private tmux server, 100×30), its CPU time read from /proc/PID/stat
 // over a stretch of waiting, and keys answered on the screen tmux shows. Figures, no verdicts: the
 // targets (≤ 1 % of a core at a manual step, ≤ 3 % for a watch of four metrics, ≤ 33 ms from key
-// to screen) are for the person reading them. Linux only (/proc). Run alone: `node dist/bench/idle.js`.
+// to screen) are for the person reading them. Linux only (/proc). Its rows in the table: `npm run bench`.
 import {execFile, execFileSync} from 'node:child_process';
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {createServer, type Server} from 'node:http';
