@@ -139,6 +139,8 @@ export const startApiMachine = async (options: ApiMachineOptions): Promise<ApiMa
 				'content-type': 'application/json',
 				'x-served-by': options.machineId,
 				'x-colour': options.colour,
+				// The modelled service time, for tests that check a scenario's latency without timing a busy host.
+				'x-service-ms': String(Math.round(serviceMs)),
 				...answer.headers,
 			});
 			response.end(body);

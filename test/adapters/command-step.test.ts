@@ -191,8 +191,8 @@ describe('stopping', () => {
 		JSON.parse(lines.find((line) => line.startsWith('{')) ?? 'null') as {child: number; grandchild: number};
 
 	test('given a step timeout, when it passes, then the step fails saying so and no process of its tree is left', async () => {
-		const {result, lines} = await run(commandStep({run: [node, 'spawn-tree.mjs'], timeout: '500ms'}));
-		expect(result).toEqual({status: 'failed', exitCode: null, reason: 'timed out after 500ms (process tree killed)'});
+		const {result, lines} = await run(commandStep({run: [node, 'spawn-tree.mjs'], timeout: '5s'}));
+		expect(result).toEqual({status: 'failed', exitCode: null, reason: 'timed out after 5s (process tree killed)'});
 		const pids = pidsFrom(lines);
 		expect(isRunning(pids.child)).toBe(false);
 		expect(isRunning(pids.grandchild)).toBe(false);

@@ -30,7 +30,15 @@ export const openSandbox = async (scenario?: string): Promise<SandboxFixture> =>
 	};
 };
 
-export type Answer = {status: number; body: string; servedBy?: string; colour?: string; ms: number};
+export type Answer = {
+	status: number;
+	body: string;
+	servedBy?: string;
+	colour?: string;
+	ms: number;
+	/** The service time the sandbox modelled for this answer (its x-service-ms header). */
+	serviceMs: number;
+};
 
 /** One request with a fresh connection, so the answer says which machine served it. */
 export const call = (base: string, pathname: string, init: {method?: string; body?: string} = {}): Promise<Answer> =>
@@ -49,6 +57,7 @@ export const call = (base: string, pathname: string, init: {method?: string; bod
 						servedBy: response.headers['x-served-by'] as string | undefined,
 						colour: response.headers['x-colour'] as string | undefined,
 						ms: Date.now() - started,
+						serviceMs: Number(response.headers['x-service-ms'] ?? Number.NaN),
 					}),
 				);
 			},

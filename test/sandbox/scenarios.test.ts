@@ -22,7 +22,13 @@ const withGreen = async (scenario: string): Promise<SandboxFixture> => {
 
 const toGreen = async (sandbox: SandboxFixture, weight: number) => {
 	expect((await shiftTraffic({app: SANDBOX_APPS.blue, greenApp: SANDBOX_APPS.green, weight, env: sandbox.sandbox.env})).ok).toBe(true);
-	await new Promise((resolve) => setTimeout(resolve, 300));
+	// Green takes traffic once the proxy routes a production request to it: wait for that state, not for a time.
+	const publicUrl = sandbox.sandbox.variables.publicUrl as string;
+	for (let tries = 0; tries < 600; tries += 1) {
+		if ((await call(publicUrl, '/v1/rewards')).colour === 'green') return;
+		await new Promise((resolve) => setTimeout(resolve, 50));
+	}
+	throw new Error(`green took no production traffic after the shift to ${weight}%`);
 };
 
 const many = async (base: string, path: string, count: number, init?: {method?: string; body?: string}) => {
@@ -51,12 +57,12 @@ describe('rehearsal scenarios', () => {
 	test('green-latency: green is fast before it takes traffic and about 400 ms slower once it does', async () => {
 		const sandbox = await withGreen('green-latency');
 		const greenUrl = sandbox.sandbox.variables.greenUrl as string;
+		// The service time each answer was given (the sandbox's model), not the wall clock of a busy host.
 		const before = await many(greenUrl, '/v1/rewards', 5);
-		// The median: one answer held up by a busy machine says nothing about the modelled latency.
-		expect(before.map((answer) => answer.ms).sort((a, b) => a - b)[2]).toBeLessThan(200);
+		expect(Math.max(...before.map((answer) => answer.serviceMs))).toBeLessThan(200);
 		await toGreen(sandbox, 50);
 		const after = await many(greenUrl, '/v1/rewards', 5);
-		expect(Math.min(...after.map((answer) => answer.ms))).toBeGreaterThanOrEqual(380);
+		expect(Math.min(...after.map((answer) => answer.serviceMs))).toBeGreaterThanOrEqual(380);
 	});
 
 	test('green-5xx: once green takes traffic, a share of its answers are 500', async () => {
@@ -85,7 +91,8 @@ describe('rehearsal scenarios', () => {
 	test('green-latency-subtle: once green takes traffic its answers take about 40 % longer, not 400 ms', async () => {
 		const sandbox = await withGreen('green-latency-subtle');
 		const greenUrl = sandbox.sandbox.variables.greenUrl as string;
-		const mean = (answers: Array<{ms: number}>) => answers.reduce((sum, answer) => sum + answer.ms, 0) / answers.length;
+		// Medians of the modelled service times: the one slow request in a hundred does not decide.
+		const mean = (answers: Array<{serviceMs: number}>) => answers.map((answer) => answer.serviceMs).sort((a, b) => a - b)[Math.floor(answers.length / 2)]!;
 		const before = mean(await many(greenUrl, '/v1/rewards', 20));
 		await toGreen(sandbox, 50);
 		const after = mean(await many(greenUrl, '/v1/rewards', 20));
