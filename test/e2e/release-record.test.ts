@@ -38,7 +38,8 @@ describe('the release record and snapshot after a rehearsal', () => {
 		expect(record).toMatch(/^# Release v2\.4\.0/m);
 		expect(record).toMatch(/alice/);
 		expect(record).toMatch(/## Gates mit Werten/);
-		expect(record).toMatch(/\| smoke\/\w+ \| p95 \| [\d.]+ \/ [\d.]+ \| ≤ 300 ms/);
+		// Each value with the observations behind it: "33.0 (n=413) / 33.1 (n=412)".
+		expect(record).toMatch(/\| smoke\/\w+ \| p95 \| [\d.]+ \(n=\d+\) \/ [\d.]+ \(n=\d+\) \| ≤ 300 ms/);
 		expect(record).toMatch(/## Break-Glass: nein/);
 		expect(record).toMatch(/## Rollback: nein/);
 		const dashboard = JSON.parse(readFileSync(path.join(session, 'export/dashboard.json'), 'utf8')) as {panels: unknown[]};
