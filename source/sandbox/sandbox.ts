@@ -174,8 +174,9 @@ export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> =>
 		await supervisor.settled(15_000);
 		const running = supervisor;
 		const backends = (app: string) => running.backends(app);
-		routers.push(await startProxyRouter({app: SANDBOX_APPS.blue, backends, registry: proxyRegistry, router: 'public'}));
-		routers.push(await startProxyRouter({app: SANDBOX_APPS.green, backends, registry: proxyRegistry, router: 'green'}));
+		const inFlight = new Map<string, number>();
+		routers.push(await startProxyRouter({app: SANDBOX_APPS.blue, backends, inFlight, registry: proxyRegistry, router: 'public'}));
+		routers.push(await startProxyRouter({app: SANDBOX_APPS.green, backends, inFlight, registry: proxyRegistry, router: 'green'}));
 		endpoint = await startMetricsEndpoint({
 			registries: {blue: metrics.blue.registry, green: metrics.green.registry, proxy: proxyRegistry},
 			broken: scenario === 'metrics-outage' ? new Set(['blue', 'green']) : undefined,

@@ -43,6 +43,7 @@ describe('rehearsal scenarios', () => {
 			'contract-break',
 			'deploy-fails',
 			'health-flap',
+			'skewed-share',
 			'metrics-outage',
 		]);
 		for (const scenario of scenarios) expect(scenario.description).toMatch(/\.$/);
@@ -136,6 +137,13 @@ describe('rehearsal scenarios', () => {
 		// flyctl checks/list.go: an object keyed by machine id, lowercase status.
 		const checks = JSON.parse((await sandbox.fly(['checks', 'list', '--app', SANDBOX_APPS.green, '--json'])).stdout) as Record<string, Array<{status: string}>>;
 		expect(Object.values(checks).flat().some((check) => check.status === 'critical')).toBe(true);
+	});
+
+	test('skewed-share: at 20 % the one replay machine in service is the closest below its soft limit, so nearly every request reaches green', async () => {
+		const sandbox = await withGreen('skewed-share');
+		await toGreen(sandbox, 20);
+		const answers = await many(sandbox.sandbox.variables.publicUrl as string, '/v1/rewards', 40);
+		expect(answers.filter((answer) => answer.colour === 'green').length).toBeGreaterThanOrEqual(36);
 	});
 
 	test('metrics-outage: the API metrics endpoints answer 500 or garbage; the proxy metrics stay readable', async () => {
