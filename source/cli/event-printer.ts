@@ -36,7 +36,9 @@ export const plainLines = (event: EngineEvent): string[] => {
 			return [`${at}   ✓ ticked ${event.phase}/${event.step}${event.item === undefined ? '' : ` item ${event.item + 1}`} by ${event.operator}`];
 		case 'gate-sampled': {
 			if (event.colour === 'blue') return [];
-			const value = event.value === null ? 'no value' : formatValue(event.value);
+			const measured = event.value === null ? 'no value' : formatValue(event.value);
+			// A share gate says what it measured beside what the lever was asked for.
+			const value = event.share && event.weight !== undefined ? `weight ${event.weight} % · measured ${event.value === null ? '?' : `${measured} %`}` : measured;
 			const verdict = event.insufficient ? '… insufficient' : {pass: '✓ pass', fail: '✗ fail', unknown: '? unknown'}[event.verdict];
 			const weight = event.weight === undefined ? '' : ` at ${event.weight}%`;
 			const count = event.count === undefined ? '' : ` over ${event.count}${event.needed === undefined ? '' : ` of ${event.needed} needed`}`;

@@ -170,6 +170,21 @@ export const WatchStep = z.strictObject({
 	gates: z.array(Gate).min(1),
 });
 
+/** A traffic step's measured share: green's part of all responses over each weight's bake, against the weight. */
+export const TrafficShare = z
+	.strictObject({
+		metric: Identifier.describe('A key of "metrics" whose value is green\'s share of all responses in percent, e.g. green\'s responses against those of both apps; read over each weight\'s whole bake ({{window}}).'),
+		tolerance: z
+			.number()
+			.positive()
+			.max(100)
+			.describe('Percentage points either side of the weight: with 10, weight 25 holds for a measured 15 to 35 %. Outside it, or unknown, the step fails like any gate.'),
+		samples: Gate.shape.samples,
+		failureLimit: Gate.shape.failureLimit,
+		minCount: Gate.shape.minCount.describe('Responses a bake must hold before its share is judged; fewer is "insufficient data". Default: 1.'),
+	})
+	.describe('Measure the share of requests green really served at each weight and gate on it: a gate with min = weight − tolerance and max = weight + tolerance over the bake. Fly\'s proxy routes to the least loaded, closest machine, not by machine count: a share set by the lever is an intention until measured.');
+
 export const TrafficStep = z.strictObject({
 	...stepBase,
 	kind: z.literal('traffic'),
@@ -181,6 +196,7 @@ export const TrafficStep = z.strictObject({
 	env: EnvMap.optional(),
 	timeout: Duration.optional(),
 	gates: z.array(Gate).default([]),
+	share: TrafficShare.optional(),
 });
 
 export const LinkStep = z.strictObject({
@@ -343,6 +359,7 @@ export type LinkStep = z.output<typeof LinkStep>;
 export type ExportStep = z.output<typeof ExportStep>;
 export type ManualStep = z.output<typeof ManualStep>;
 export type Gate = z.output<typeof Gate>;
+export type TrafficShare = z.output<typeof TrafficShare>;
 export type GateWindow = z.output<typeof GateWindow>;
 export type Capture = z.output<typeof Capture>;
 export type Metric = z.output<typeof Metric>;

@@ -137,4 +137,15 @@ describe('reference checks', () => {
 			}),
 		).toEqual([]);
 	});
+
+	it('given a traffic step whose share names an unknown metric, or asks minCount of a source that cannot count, then the share is named', () => {
+		const traffic: StepInput = {id: 'shift', title: 'Shift', kind: 'traffic', weights: [20, 100], bake: '1m', run: ['shift', '{{weight}}'], share: {metric: 'greenShar', tolerance: 10}};
+		expect(problems({title: 't', metrics: {greenShare: metric(['share'])}, phases: [{id: 'a', title: 'A', steps: [traffic]}]})).toEqual([
+			'phases[0].steps[0].share.metric: unknown metric "greenShar" (did you mean "greenShare"?); "metrics" defines: greenShare',
+		]);
+		expect(
+			problems({title: 't', metrics: {greenShare: metric(['share'])}, phases: [{id: 'a', title: 'A', steps: [{...traffic, share: {metric: 'greenShare', tolerance: 10, minCount: 200}}]}]}),
+		).toEqual(['phases[0].steps[0].share.minCount: minCount needs a count of observations, but metrics.greenShare.green is a command, which prints only its value']);
+	});
 });
+

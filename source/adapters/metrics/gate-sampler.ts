@@ -1,5 +1,6 @@
 import type {GateSampled, Verdict} from '../../engine/events.js';
 import {describeComparison, formatSpan, formatValue, freshTally, judgeSample, nextTally, type GateTally, type SampleJudgement} from '../../engine/gate.js';
+import {sampledGates, shareGateIndex} from '../../engine/share-gate.js';
 import {parseDuration} from '../../runbook/duration.js';
 import type {Gate, TrafficStep, WatchStep} from '../../runbook/schema.js';
 import type {StepContext} from '../step-context.js';
@@ -23,7 +24,8 @@ export type SamplingPlan = {
 
 export type SamplingResult =
 	| {status: 'passed'; evidence: string}
-	| {status: 'failed'; reason: string}
+	/** `gate`: the index of the gate that failed, with its last value, when a gate (not the stop) ended it. */
+	| {status: 'failed'; reason: string; gate?: number; value?: number | null}
 	/** Every gate that does not hold lacks observations only: not a verdict on green, so not a failure either. */
 	| {status: 'insufficient'; reason: string}
 	| {status: 'cancelled'; reason: string};
@@ -123,8 +125,10 @@ export const sampleGates = async (
 	plan: SamplingPlan,
 ): Promise<SamplingResult> => {
 	const {step, signal} = context;
-	const tallies: Tally[] = step.gates.map((gate) => ({gate, unit: context.metrics[gate.metric]?.unit ?? '', unknownStreak: 0, ...freshTally()}));
-	const neededSamples = Math.max(1, ...step.gates.map((gate) => gate.samples ?? 1));
+	const gates = sampledGates(step, plan.weight);
+	const share = shareGateIndex(step);
+	const tallies: Tally[] = gates.map((gate) => ({gate, unit: context.metrics[gate.metric]?.unit ?? '', unknownStreak: 0, ...freshTally()}));
+	const neededSamples = Math.max(1, ...gates.map((gate) => gate.samples ?? 1));
 	const started = Date.now();
 
 	const readMetric = async (metricId: string, window: ReadWindow | undefined): Promise<Readings> => {
@@ -168,6 +172,7 @@ export const sampleGates = async (
 				weight: plan.weight,
 				...(windowMs === undefined ? {} : {windowMs: Math.round(windowMs)}),
 				...(extended ? {extended: true as const} : {}),
+				...(index === share ? {share: true as const} : {}),
 			};
 			if (blue) {
 				context.emit({
@@ -194,6 +199,10 @@ export const sampleGates = async (
 		context.log(`${plan.weight === undefined ? '' : `${plan.weight}% · `}${parts.join(' · ')}`);
 	};
 
+	const failedAt = (index: number): SamplingResult => {
+		const tally = tallies[index] as Tally;
+		return {status: 'failed', reason: notHolding(tally), gate: index, value: tally.last?.value ?? null};
+	};
 	const cancelled = {status: 'cancelled', reason: 'stopped while sampling'} as const;
 	// Samples at 0, interval, 2×interval … up to the duration's end, and never fewer than a gate needs.
 	const planned = Math.max(neededSamples, Math.floor(plan.durationMs / plan.intervalMs) + 1);
@@ -203,8 +212,8 @@ export const sampleGates = async (
 		if (signal.aborted) return cancelled;
 		await tick(tickIndex >= planned);
 		if (signal.aborted) return cancelled;
-		const failing = tallies.find((tally) => tally.failed);
-		if (failing) return {status: 'failed', reason: notHolding(failing)};
+		const failing = tallies.findIndex((tally) => tally.failed);
+		if (failing >= 0) return failedAt(failing);
 		if (tickIndex + 1 < planned) continue;
 		if (tallies.every((tally) => tally.holds)) break;
 		const waiting = tallies.filter((tally) => !tally.holds);
@@ -225,7 +234,7 @@ export const sampleGates = async (
 	if (blocking.length > 0 && blocking.every((tally) => tally.last?.insufficient === true)) {
 		return {status: 'insufficient', reason: `too little evidence: ${blocking.map(notHolding).join('; ')}`};
 	}
-	if (blocking[0]) return {status: 'failed', reason: notHolding(blocking[0])};
+	if (blocking[0]) return failedAt(tallies.indexOf(blocking[0]));
 	return {
 		status: 'passed',
 		evidence: tallies
