@@ -170,6 +170,13 @@ const checkGates = (runbook: Runbook, placed: PlacedStep, scope: Scope): Referen
 			];
 		}
 		const problems: ReferenceProblem[] = [];
+		const readsLoad = [metric.green, ...Object.values(runbook.targets).map((target) => target.metrics?.[gate.metric]?.green)].some((source) => source?.type === 'load');
+		if (readsLoad && !(step.kind === 'watch' && step.load)) {
+			problems.push({
+				path: [...gatePath, 'metric'],
+				message: `metric "${gate.metric}" reads the synthetic load of its step (type "load"), but this ${step.kind} step drives none: give the watch a "load"`,
+			});
+		}
 		if (gate.maxRatioToBlue !== undefined && !metric.blue) {
 			problems.push({
 				path: [...gatePath, 'maxRatioToBlue'],
@@ -218,6 +225,8 @@ const uncounted = (source: MetricSource): string | undefined => {
 			return source.countPath ? undefined : 'has no countPath';
 		case 'command':
 			return 'is a command, which prints only its value';
+		case 'load':
+			return undefined;
 	}
 };
 

@@ -4,7 +4,7 @@ import {sampledGates, shareGateIndex} from '../../engine/share-gate.js';
 import {parseDuration} from '../../runbook/duration.js';
 import type {Gate, TrafficStep, WatchStep} from '../../runbook/schema.js';
 import type {StepContext} from '../step-context.js';
-import {rangeDuration, type MetricReader, type MetricReading, type ReadWindow} from './reading.js';
+import {rangeDuration, type LoadReadout, type MetricReader, type MetricReading, type ReadWindow} from './reading.js';
 
 /** Sampling never runs faster than this, however high the rehearsal speed. */
 export const MIN_INTERVAL_MS = 200;
@@ -123,6 +123,8 @@ export const sampleGates = async (
 	reader: MetricReader,
 	context: StepContext<WatchStep | TrafficStep>,
 	plan: SamplingPlan,
+	/** The synthetic load the step drives, read by sources of type "load". */
+	load?: LoadReadout,
 ): Promise<SamplingResult> => {
 	const {step, signal} = context;
 	const gates = sampledGates(step, plan.weight);
@@ -140,6 +142,7 @@ export const sampleGates = async (
 			env: context.env,
 			signal,
 			...(window ? {window} : {}),
+			...(load ? {load} : {}),
 		};
 		// Green and blue are read together: the same window on both sides.
 		const [green, blue] = await Promise.all([
