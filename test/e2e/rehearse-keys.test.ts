@@ -33,24 +33,25 @@ describe('rehearsal in a real terminal, driven by keys', () => {
 	it('at 100×30 the keys walk the whole seed runbook to a completed release', async () => {
 		const cwd = mkdtempSync(path.join(os.tmpdir(), 'gl-rehearse-keys-'));
 		terminal = openTerminal({columns: 100, rows: 30, cwd, env: {NO_COLOR: '1'}});
-		terminal.type(`node ${cli} rehearse ${runbook} --speed 60 --operator alice; echo "exit=$?"`);
+		// The default speed (20): a faster traffic switch would not see enough requests to judge.
+		terminal.type(`node ${cli} rehearse ${runbook} --operator alice; echo "exit=$?"`);
 		terminal.send('Enter');
 		await terminal.waitFor(/Voraussetzungen/, 30_000);
 		// A watch on screen draws its chart: both colours, the limit and the verdict.
 		const watching = await operate(terminal, /running\s+Observability/, 60_000);
 		expect(watching).toMatch(/bake left/);
-		const finished = await operate(terminal, /exit=\d/, 150_000);
+		const finished = await operate(terminal, /exit=\d/, 240_000);
 		expect(finished).toMatch(/Release completed/);
 		expect(finished).toMatch(/6\/6 phases confirmed/);
 		expect(finished).toMatch(/exit=0/);
-	}, 240_000);
+	}, 330_000);
 
 	it('at 80×24 green-latency stops at the traffic gate with the value, threshold and chart on screen', async () => {
 		const cwd = mkdtempSync(path.join(os.tmpdir(), 'gl-rehearse-gate-'));
 		terminal = openTerminal({columns: 80, rows: 24, cwd, env: {NO_COLOR: '1'}});
-		terminal.type(`node ${cli} rehearse ${runbook} --scenario green-latency --speed 60; echo "exit=$?"`);
+		terminal.type(`node ${cli} rehearse ${runbook} --scenario green-latency; echo "exit=$?"`);
 		terminal.send('Enter');
-		const screen = await operate(terminal, /failed\s+Schrittweise Traffic-Anteile/, 150_000);
+		const screen = await operate(terminal, /failed\s+Schrittweise Traffic-Anteile/, 200_000);
 		expect(screen).toMatch(/✗ fail p95 \d+(\.\d+)? ms > 300 ms/);
 		expect(screen).toMatch(/green\s+\d+(\.\d+)? ms/);
 		expect(screen).toMatch(/blue\s+\d+(\.\d+)? ms/);
@@ -68,5 +69,5 @@ describe('rehearsal in a real terminal, driven by keys', () => {
 		const end = await operate(terminal, /exit=\d/, 120_000);
 		expect(end).toMatch(/Rolled back to blue/);
 		expect(end).toMatch(/exit=1/);
-	}, 240_000);
+	}, 330_000);
 });

@@ -15,10 +15,11 @@ describe('a rehearsal killed mid-release', () => {
 		try {
 			cpSync(path.join(repo, 'runbook.json'), path.join(dir, 'runbook.json'));
 			cpSync(path.join(repo, 'runbooks'), path.join(dir, 'runbooks'), {recursive: true});
-			const first = execa(process.execPath, [cli, 'rehearse', 'runbook.json', '--yes', '--json', '--speed', '60'], {cwd: dir, reject: false, stdin: 'ignore'});
+			// The default speed (20): a faster traffic switch would not see enough requests to judge.
+			const first = execa(process.execPath, [cli, 'rehearse', 'runbook.json', '--yes', '--json'], {cwd: dir, reject: false, stdin: 'ignore'});
 			const sessions = path.join(dir, '.greenlight', 'sessions');
 			let journal = '';
-			for (let waited = 0; waited < 90_000 && !journal.includes('"traffic-shifted"'); waited += 200) {
+			for (let waited = 0; waited < 150_000 && !journal.includes('"traffic-shifted"'); waited += 200) {
 				await sleep(200);
 				const [session] = existsSync(sessions) ? readdirSync(sessions) : [];
 				if (session && existsSync(path.join(sessions, session, 'journal.ndjson'))) journal = readFileSync(path.join(sessions, session, 'journal.ndjson'), 'utf8');
@@ -30,8 +31,8 @@ describe('a rehearsal killed mid-release', () => {
 
 			const second = await execa(
 				process.execPath,
-				[cli, 'rehearse', 'runbook.json', '--session', path.join(sessions, session!), '--yes', '--json', '--speed', '60', '--on-unknown', 'rerun'],
-				{cwd: dir, reject: false, stdin: 'ignore', timeout: 150_000},
+				[cli, 'rehearse', 'runbook.json', '--session', path.join(sessions, session!), '--yes', '--json', '--on-unknown', 'rerun'],
+				{cwd: dir, reject: false, stdin: 'ignore', timeout: 200_000},
 			);
 			const events = String(second.stdout)
 				.split('\n')
@@ -45,5 +46,5 @@ describe('a rehearsal killed mid-release', () => {
 		} finally {
 			rmSync(dir, {recursive: true, force: true});
 		}
-	}, 240_000);
+	}, 380_000);
 });

@@ -3,7 +3,7 @@ import {judgeSample} from '../../source/engine/gate.js';
 import {describeShareMiss, sampledGates, shareAtWeight, shareGate, shareGateIndex} from '../../source/engine/share-gate.js';
 import type {EventInput} from '../../source/engine/events.js';
 import type {TrafficStep} from '../../source/runbook/schema.js';
-import {fold, parseRunbook, smallRunbook, started} from './fixture.js';
+import {fold, parseRunbook, shareRunbook as runbook, shareSample, smallRunbook, toSwitchWithShare as toSwitch} from './fixture.js';
 
 // A traffic step's share gate: green's measured share of all responses over a weight's bake,
 // judged against the weight ± the tolerance, like any gate.
@@ -58,40 +58,6 @@ describe('the share gate at a weight', () => {
 });
 
 describe('the share gate in the state', () => {
-	const runbook = parseRunbook({
-		...smallRunbook,
-		metrics: {
-			...smallRunbook.metrics,
-			greenShare: {title: 'Anteil Green', unit: '%', green: {type: 'command', run: ['echo', '1']}},
-		},
-		phases: [
-			smallRunbook.phases[0]!,
-			{
-				id: 'switch',
-				title: 'Switch',
-				steps: [{id: 'shift', title: 'Shift', kind: 'traffic', weights: [20, 50], bake: '1s', run: ['shift', '{{weight}}'], gates: [{metric: 'p95', max: 300}], share}],
-			},
-		],
-	});
-	const toSwitch: EventInput[] = [
-		started,
-		{type: 'phase-confirmed', phase: 'pre', operator: 'alice'},
-		{type: 'step-started', phase: 'switch', step: 'shift', attempt: 1},
-	];
-	const shareSample = (value: number, verdict: 'pass' | 'fail', weight: number, extra: object = {}): EventInput => ({
-		type: 'gate-sampled',
-		phase: 'switch',
-		step: 'shift',
-		gate: 1,
-		metric: 'greenShare',
-		colour: 'green',
-		value,
-		verdict,
-		weight,
-		share: true,
-		count: 400,
-		...extra,
-	});
 	const shiftStep = (events: EventInput[]) => fold(events, runbook).phases[1]!.steps[0]!;
 
 	test('given a traffic step with a share, then its state has a gate for it after its own', () => {

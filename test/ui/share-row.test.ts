@@ -1,47 +1,11 @@
 import {describe, expect, test} from 'vitest';
 import type {EventInput} from '../../source/engine/events.js';
 import {stepBlock} from '../../source/ui/step-lines.js';
-import {fold, parseRunbook, smallRunbook, started} from '../engine/fixture.js';
+import {fold, shareRunbook as runbook, shareSample, toSwitchWithShare as toSwitch} from '../engine/fixture.js';
 
 // The traffic step's row shows the measured share beside the weight the lever was asked for.
 
-const share = {metric: 'greenShare', tolerance: 10};
-
 describe('the traffic step row with a share gate', () => {
-	const runbook = parseRunbook({
-		...smallRunbook,
-		metrics: {
-			...smallRunbook.metrics,
-			greenShare: {title: 'Anteil Green', unit: '%', green: {type: 'command', run: ['echo', '1']}},
-		},
-		phases: [
-			smallRunbook.phases[0]!,
-			{
-				id: 'switch',
-				title: 'Switch',
-				steps: [{id: 'shift', title: 'Shift', kind: 'traffic', weights: [20, 50], bake: '1s', run: ['shift', '{{weight}}'], gates: [{metric: 'p95', max: 300}], share}],
-			},
-		],
-	});
-	const toSwitch: EventInput[] = [
-		started,
-		{type: 'phase-confirmed', phase: 'pre', operator: 'alice'},
-		{type: 'step-started', phase: 'switch', step: 'shift', attempt: 1},
-	];
-	const shareSample = (value: number, verdict: 'pass' | 'fail', weight: number, extra: object = {}): EventInput => ({
-		type: 'gate-sampled',
-		phase: 'switch',
-		step: 'shift',
-		gate: 1,
-		metric: 'greenShare',
-		colour: 'green',
-		value,
-		verdict,
-		weight,
-		share: true,
-		count: 400,
-		...extra,
-	});
 	test('given a share far above the weight, then the row says "weight 20 % · measured 96 %" and the failing share gate', () => {
 		const events: EventInput[] = [
 			...toSwitch,
