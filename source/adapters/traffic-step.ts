@@ -1,3 +1,4 @@
+import {describeShareMiss, sampledGates, shareGateIndex} from '../engine/share-gate.js';
 import {parseDuration} from '../runbook/duration.js';
 import type {TrafficStep} from '../runbook/schema.js';
 import {substituteArgv, substituteRecord} from '../runbook/template.js';
@@ -44,7 +45,7 @@ export const createTrafficExecutor =
 		return {
 			status: 'passed',
 			reason:
-				step.gates.length > 0
+				sampledGates(step).length > 0
 					? `${last}% on green; gates held at ${held.join('/')}%`
 					: `${last}% on green; no gates to hold`,
 		};
@@ -58,12 +59,15 @@ const bake = async (
 ): Promise<StepResult | undefined> => {
 	const {step, signal} = context;
 	const plan = samplingPlan(step.bake, step.interval, context.speed, {weight, maxDuration: step.maxBake});
-	if (step.gates.length === 0) {
+	if (sampledGates(step).length === 0) {
 		await pause(plan.durationMs, signal);
 		return signal.aborted ? {status: 'failed', reason: `stopped while baking at ${weight}%`} : undefined;
 	}
 	const result = await sampleGates(reader, context, plan);
 	if (result.status === 'passed') return undefined;
 	if (result.status === 'insufficient') return {status: 'unknown', reason: `at ${weight}%: ${result.reason}`};
+	if (result.status === 'failed' && step.share && result.gate === shareGateIndex(step)) {
+		return {status: 'failed', reason: `at ${weight}%: ${describeShareMiss(step.share, weight, result.value, result.reason)}`};
+	}
 	return {status: 'failed', reason: `at ${weight}%: ${result.reason}`};
 };

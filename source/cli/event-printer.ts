@@ -42,10 +42,13 @@ export const plainLines = (event: EngineEvent): string[] => {
 			return [`${at}   ✓ ticked ${event.phase}/${event.step}${event.item === undefined ? '' : ` item ${event.item + 1}`} by ${event.operator}`];
 		case 'gate-sampled': {
 			if (event.colour === 'blue') return [];
-			const value = event.value === null ? 'no value' : formatValue(event.value);
+			const measured = event.value === null ? 'no value' : formatValue(event.value);
+			// A share gate says what it measured beside what the lever was asked for.
+			const value = event.share && event.weight !== undefined ? `weight ${event.weight} % · measured ${event.value === null ? '?' : `${measured} %`}` : measured;
 			const verdict = event.insufficient ? '… insufficient' : {pass: '✓ pass', fail: '✗ fail', unknown: '? unknown'}[event.verdict];
 			const weight = event.weight === undefined ? '' : ` at ${event.weight}%`;
-			const count = event.count === undefined ? '' : ` over ${event.count}${event.needed === undefined ? '' : ` of ${event.needed} needed`}`;
+			// Prometheus' increase() extrapolates: a count may come with decimals, a person reads whole requests.
+			const count = event.count === undefined ? '' : ` over ${Math.round(event.count)}${event.needed === undefined ? '' : ` of ${event.needed} needed`}`;
 			// The effect against blue and its confidence, next to the absolute value.
 			const effect = event.comparison ? `; ${describeComparison(event.metric, event.comparison)}` : '';
 			return [`${at}     gate ${event.metric}${weight}: ${value}${count} ${verdict} (${event.threshold ?? ''})${event.reason ? ` — ${event.reason}` : ''}${effect}`];

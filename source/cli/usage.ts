@@ -44,7 +44,8 @@ Usage:
       contract suite: real Prism proxy in front of URL, one request per operation
   greenlight shift --app APP --green-app APP --weight N [--blue-machines ID,ID]
       the traffic lever: cordon/uncordon blue's machines and its fly-replay group so that
-      about N% of requests reach the green app (real flyctl commands)
+      about N% of the machines in service replay to the green app (real flyctl commands);
+      what green really gets, Fly's proxy decides: a traffic step's "share" measures it
 
 FILE defaults to ./runbook.json. Sessions live in .greenlight/sessions/ unless --session.
 Without a terminal, greenlight prints plain lines (--json: one JSON event per line) and needs

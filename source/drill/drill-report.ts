@@ -36,6 +36,8 @@ export const SEED_RUNBOOK_CATCHES: Readonly<Record<string, RegExp>> = {
 	// A flapping /health is caught by whichever smoke check first lands in a bad half-second.
 	'health-flap': /^smoke\/(fly-status|health-checks|health|contract)$/,
 	'metrics-outage': /^smoke\/observability · /,
+	// The lever's weight is kept, Fly's proxy delivers far more: only the measured share can tell.
+	'skewed-share': /^traffic-switch\/traffic-erhoehen · greenShare$/,
 };
 
 export type RunRecord = {

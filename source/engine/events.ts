@@ -118,6 +118,8 @@ export type GateSampled = At &
 		comparison?: Comparison;
 		/** Sampled after the planned bake or watch, which went on because a gate still waited for evidence. */
 		extended?: true;
+		/** The traffic step's share gate: the value is the share green served, judged against `weight` ± the tolerance. */
+		share?: true;
 	};
 
 /** Green against blue: the effect and, where the evidence allows a test, its significance. */

@@ -1,6 +1,7 @@
 import {ROLLBACK_PHASE_ID} from '../runbook/schema.js';
 import type {EngineEvent, StepOutcome, StepStatus} from './events.js';
 import {nextTally} from './gate.js';
+import {shareGate, shareGateIndex} from './share-gate.js';
 import {
 	LOG_TAIL_LIMIT,
 	SERIES_LIMIT,
@@ -199,8 +200,14 @@ export const reduce = (state: RunState, event: EngineEvent): RunState => {
 				...step,
 				weight: event.weight,
 				weightSince: event.ts,
-				// A new weight is judged afresh: earlier passes and failures do not carry over.
-				gates: step.gates.map((gate) => ({...gate, streak: 0, holds: false, failures: 0})),
+				// A new weight is judged afresh: earlier passes and failures do not carry over; the share gate's bounds follow the weight.
+				gates: step.gates.map((gate, index) => ({
+					...gate,
+					...(index === shareGateIndex(step.step) && step.step.kind === 'traffic' && step.step.share ? {gate: shareGate(step.step.share, event.weight)} : {}),
+					streak: 0,
+					holds: false,
+					failures: 0,
+				})),
 			}));
 		}
 

@@ -8,6 +8,7 @@ import {
 } from '../runbook/schema.js';
 import type {LinkedChecklists} from '../runbook/load.js';
 import type {Comparison, RunOutcome, StepStatus, Verdict} from './events.js';
+import {sampledGates} from './share-gate.js';
 
 /** Points kept per series: enough for a chart, bounded so a long watch cannot grow memory. */
 export const SERIES_LIMIT = 120;
@@ -124,7 +125,7 @@ export type {LinkedChecklists} from '../runbook/load.js';
 
 const gateStates = (step: Step): GateState[] =>
 	step.kind === 'watch' || step.kind === 'traffic'
-		? step.gates.map((gate) => ({
+		? sampledGates(step).map((gate) => ({
 				gate,
 				metric: gate.metric,
 				green: [],

@@ -1,5 +1,5 @@
 import type {JsonPath, LocateAt} from './json-position.js';
-import type {MetricSource, Runbook, Step} from './schema.js';
+import type {Gate, MetricSource, Runbook, Step} from './schema.js';
 
 /** Set by greenlight while a gate samples: the gate's window as a PromQL range, e.g. "90s". */
 export const WINDOW_VARIABLE = 'window';
@@ -154,8 +154,12 @@ const checkGates = (runbook: Runbook, placed: PlacedStep, scope: Scope): Referen
 	const {step, path, order} = placed;
 	if (step.kind !== 'watch' && step.kind !== 'traffic') return [];
 	const metricNames = Object.keys(runbook.metrics);
-	return step.gates.flatMap((gate, index): ReferenceProblem[] => {
-		const gatePath = [...path, 'gates', index];
+	// A traffic step's share is a gate too (its bounds follow the weight), checked where it is written.
+	const gates: Array<{gate: Pick<Gate, 'metric' | 'maxRatioToBlue' | 'minCount'>; gatePath: JsonPath}> = [
+		...step.gates.map((gate, index) => ({gate, gatePath: [...path, 'gates', index]})),
+		...(step.kind === 'traffic' && step.share ? [{gate: step.share, gatePath: [...path, 'share']}] : []),
+	];
+	return gates.flatMap(({gate, gatePath}): ReferenceProblem[] => {
 		const metric = runbook.metrics[gate.metric];
 		if (!metric) {
 			return [
@@ -166,6 +170,13 @@ const checkGates = (runbook: Runbook, placed: PlacedStep, scope: Scope): Referen
 			];
 		}
 		const problems: ReferenceProblem[] = [];
+		const readsLoad = [metric.green, ...Object.values(runbook.targets).map((target) => target.metrics?.[gate.metric]?.green)].some((source) => source?.type === 'load');
+		if (readsLoad && !(step.kind === 'watch' && step.load)) {
+			problems.push({
+				path: [...gatePath, 'metric'],
+				message: `metric "${gate.metric}" reads the synthetic load of its step (type "load"), but this ${step.kind} step drives none: give the watch a "load"`,
+			});
+		}
 		if (gate.maxRatioToBlue !== undefined && !metric.blue) {
 			problems.push({
 				path: [...gatePath, 'maxRatioToBlue'],
@@ -214,6 +225,8 @@ const uncounted = (source: MetricSource): string | undefined => {
 			return source.countPath ? undefined : 'has no countPath';
 		case 'command':
 			return 'is a command, which prints only its value';
+		case 'load':
+			return undefined;
 	}
 };
 

@@ -161,14 +161,55 @@ export const Gate = z
 	})
 	.describe('Holds when the metric stays within bounds for `samples` consecutive samples; fails when more than `failureLimit` samples fail.');
 
+/** Steady synthetic requests where production sends none yet (green's own hostname before the switch). */
+export const SyntheticLoad = z
+	.strictObject({
+		url: z.string().min(1).describe('Base URL the requests go to, e.g. "{{greenUrl}}": green\'s own hostname, which has no users before the switch.'),
+		openapi: z.string().min(1).describe('The OpenAPI file (relative to the runbook) whose operations are requested, each filled in from the file\'s own examples.'),
+		rate: z.number().int().min(1).max(1000).describe('Requests per second, over all connections.'),
+		connections: z.number().int().min(1).optional().describe('Concurrent connections, at most `rate`. Default: the smaller of `rate` and 10.'),
+		operations: z
+			.array(z.string().min(1))
+			.min(1)
+			.optional()
+			.describe('operationIds to request in turn. Default: every GET operation whose parameters the file\'s examples fill. Any other method is sent only when named here, with the example body of the file: name only operations that change nothing, such as verifying a token.'),
+		bodies: z
+			.record(z.string().min(1), z.string())
+			.optional()
+			.describe('Request bodies by operationId, instead of the file\'s example: e.g. a test tenant\'s valid token, {"verifyToken": "{\\"token\\": \\"{{syntheticToken}}\\"}"}. The example of a contract is rarely valid in production.'),
+		timeout: Duration.optional().describe('How long one request may take; after that it counts as an error. Default 10s.'),
+	})
+	.refine((load) => Object.keys(load.bodies ?? {}).every((id) => load.operations?.includes(id) ?? false), {
+		message: 'bodies are for operations named in "operations"',
+		path: ['bodies'],
+	})
+	.refine((load) => load.connections === undefined || load.connections <= load.rate, {message: 'connections must not exceed rate (each connection sends at least one request a second)', path: ['connections']})
+	.describe('Drives steady load (autocannon) for the whole watch; its latency and errors are read by metric sources of type "load" and logged.');
+
 export const WatchStep = z.strictObject({
 	...stepBase,
 	kind: z.literal('watch'),
 	duration: Duration,
 	interval: Duration.optional().describe('Sampling interval. Default 5s.'),
 	maxDuration: Duration.optional().describe('While a gate has too few observations at the end of `duration`, the watch goes on, up to this long in all. Default: no extension.'),
+	load: SyntheticLoad.optional(),
 	gates: z.array(Gate).min(1),
 });
+
+/** A traffic step's measured share: green's part of all responses over each weight's bake, against the weight. */
+export const TrafficShare = z
+	.strictObject({
+		metric: Identifier.describe('A key of "metrics" whose value is green\'s share of all responses in percent, e.g. green\'s responses against those of both apps; read over each weight\'s whole bake ({{window}}).'),
+		tolerance: z
+			.number()
+			.positive()
+			.max(100)
+			.describe('Percentage points either side of the weight: with 10, weight 25 holds for a measured 15 to 35 %. Outside it, or unknown, the step fails like any gate.'),
+		samples: Gate.shape.samples,
+		failureLimit: Gate.shape.failureLimit,
+		minCount: Gate.shape.minCount.describe('Responses a bake must hold before its share is judged; fewer is "insufficient data". Default: 1.'),
+	})
+	.describe('Measure the share of requests green really served at each weight and gate on it: a gate with min = weight − tolerance and max = weight + tolerance over the bake. Fly\'s proxy routes to the least loaded, closest machine, not by machine count: a share set by the lever is an intention until measured.');
 
 export const TrafficStep = z.strictObject({
 	...stepBase,
@@ -181,6 +222,7 @@ export const TrafficStep = z.strictObject({
 	env: EnvMap.optional(),
 	timeout: Duration.optional(),
 	gates: z.array(Gate).default([]),
+	share: TrafficShare.optional(),
 });
 
 export const LinkStep = z.strictObject({
@@ -276,6 +318,14 @@ export const MetricSource = z.discriminatedUnion('type', [
 		env: EnvMap.optional(),
 		timeout: Duration.optional(),
 	}),
+	z
+		.strictObject({
+			type: z.literal('load'),
+			stat: z
+				.enum(['p50', 'p95', 'p99', 'errors'])
+				.describe('Of the watch\'s own synthetic load over the gate\'s window: a latency quantile in ms (answered requests), or errors in % (5xx answers and requests without an answer).'),
+		})
+		.describe('The synthetic load the watch drives (its "load"), as its client measures it; counts requests.'),
 ]);
 
 export const Metric = z.strictObject({
@@ -346,6 +396,8 @@ export type LinkStep = z.output<typeof LinkStep>;
 export type ExportStep = z.output<typeof ExportStep>;
 export type ManualStep = z.output<typeof ManualStep>;
 export type Gate = z.output<typeof Gate>;
+export type TrafficShare = z.output<typeof TrafficShare>;
+export type SyntheticLoad = z.output<typeof SyntheticLoad>;
 export type GateWindow = z.output<typeof GateWindow>;
 export type Capture = z.output<typeof Capture>;
 export type Metric = z.output<typeof Metric>;

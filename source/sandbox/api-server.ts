@@ -110,7 +110,9 @@ export const startApiMachine = async (options: ApiMachineOptions): Promise<ApiMa
 	const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
 		const pathname = new URL(request.url ?? '/', 'http://machine').pathname;
 		const route = routeOf(request.method ?? 'GET', pathname);
-		if (options.replayTo && route !== 'health') {
+		// Fly's health checks reach a machine directly; whatever comes through the proxy carries its headers.
+		const throughProxy = request.headers['fly-forwarded-port'] !== undefined;
+		if (options.replayTo && (route !== 'health' || throughProxy)) {
 			// What a blue machine of the replay group does: ask the Fly proxy to replay the request on green.
 			request.resume();
 			response.writeHead(204, {'fly-replay': `app=${options.replayTo}`, 'x-served-by': options.machineId});
@@ -139,8 +141,8 @@ export const startApiMachine = async (options: ApiMachineOptions): Promise<ApiMa
 				'content-type': 'application/json',
 				'x-served-by': options.machineId,
 				'x-colour': options.colour,
-				// The modelled service time, for tests that check a scenario's latency without timing a busy host.
-				'x-service-ms': String(Math.round(serviceMs)),
+				// The modelled service time (W3C Server-Timing): what a request cost the API, whatever the host's own delays.
+				'server-timing': `app;dur=${serviceMs.toFixed(1)}`,
 				...answer.headers,
 			});
 			response.end(body);

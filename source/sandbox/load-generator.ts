@@ -1,6 +1,7 @@
 import {request as httpRequest} from 'node:http';
 
-// Steady, realistic traffic: tenants checking points, browsing rewards, apps verifying tokens.
+// Production's steady traffic on the public hostname: tenants checking points, browsing rewards, apps
+// verifying tokens. Only the sandbox sends it; synthetic load at green is the runbook's (a watch's `load`).
 
 export type LoadTarget = {url: string; rps: number};
 export type LoadGenerator = {stop: () => void; sent: () => number};

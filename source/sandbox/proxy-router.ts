@@ -1,65 +1,49 @@
 import {createServer, request as httpRequest, type IncomingMessage, type Server} from 'node:http';
-import {Counter, Gauge, type Registry} from 'prom-client';
+import {Counter, type Registry} from 'prom-client';
 import {listenOnLoopback} from './loopback-listen.js';
+import {chooseMachine} from './proxy-balancing.js';
 
-// The rehearsal's Fly proxy: one port per app hostname, each request to a machine in service
-// (started, not cordoned, checks not critical), round robin; a fly-replay answer is replayed on the named app.
+// The rehearsal's Fly proxy: one port per app hostname; each request goes to a machine in service
+// (started, not cordoned, checks not critical) chosen as Fly's proxy chooses (proxy-balancing.ts:
+// least loaded, closest, at random among equals); a fly-replay answer is replayed on the named app.
 
-export type Backend = {machineId: string; port: number; colour: 'blue' | 'green'};
+export type Backend = {
+	machineId: string;
+	port: number;
+	colour: 'blue' | 'green';
+	/** How far the machine's worker is from the edge: the closest machine below its soft limit wins. */
+	rttMs: number;
+};
 
 export type ProxyRouterOptions = {
 	/** The app this hostname belongs to. */
 	app: string;
 	/** Machines in service for an app, right now. */
 	backends: (app: string) => Backend[];
+	/** Requests each machine is handling now, shared by every router of the sandbox as Fly's proxy shares its view. */
+	inFlight: Map<string, number>;
 	registry: Registry;
 	/** "public" (the production hostname) or "green" (the green app's own hostname). */
 	router: string;
+	random?: () => number;
 };
 
 export type ProxyRouter = {port: number; close: () => Promise<void>};
 
-const SHARE_WINDOW_MS = 1_000;
+const countersByRegistry = new WeakMap<Registry, Counter>();
 
-type ProxyMetrics = {responses: Counter; answered: (router: string, colour: string) => void};
-const metricsByRegistry = new WeakMap<Registry, ProxyMetrics>();
-
-/** Counters per router and colour, and the share of green answers in the last second (the rollback's evidence). */
-const proxyMetrics = (registry: Registry): ProxyMetrics => {
-	const existing = metricsByRegistry.get(registry);
+/** Responses per router, colour and status class: a green share over any window is a ratio of these counters. */
+const responsesCounter = (registry: Registry): Counter => {
+	const existing = countersByRegistry.get(registry);
 	if (existing) return existing;
-	const recent = new Map<string, Array<{ts: number; green: boolean}>>();
 	const responses = new Counter({
 		name: 'sandbox_proxy_responses_total',
-		help: 'Responses the proxy returned, by hostname (router) and by the colour of the machine that answered.',
+		help: 'Responses the proxy returned, by hostname (router) and by the colour of the machine that answered ("none" when no machine was in service).',
 		labelNames: ['router', 'colour', 'status_class'],
 		registers: [registry],
 	});
-	new Gauge({
-		name: 'sandbox_proxy_green_share_percent',
-		help: 'Share of the responses of the last second that a green machine answered, in percent; NaN without traffic.',
-		labelNames: ['router'],
-		registers: [registry],
-		collect() {
-			const since = Date.now() - SHARE_WINDOW_MS;
-			for (const [router, entries] of recent) {
-				const inWindow = entries.filter((entry) => entry.ts >= since);
-				recent.set(router, inWindow);
-				const green = inWindow.filter((entry) => entry.green).length;
-				this.set({router}, inWindow.length === 0 ? Number.NaN : (100 * green) / inWindow.length);
-			}
-		},
-	});
-	const metrics: ProxyMetrics = {
-		responses,
-		answered: (router, colour) => {
-			const entries = recent.get(router) ?? [];
-			entries.push({ts: Date.now(), green: colour === 'green'});
-			recent.set(router, entries);
-		},
-	};
-	metricsByRegistry.set(registry, metrics);
-	return metrics;
+	countersByRegistry.set(registry, responses);
+	return responses;
 };
 
 type Forwarded = {status: number; headers: IncomingMessage['headers']; body: Buffer};
@@ -81,14 +65,23 @@ const forward = (backend: Backend, method: string, path: string, headers: Incomi
 	});
 
 export const startProxyRouter = async (options: ProxyRouterOptions): Promise<ProxyRouter> => {
-	const next = new Map<string, number>();
-	const metrics = proxyMetrics(options.registry);
-	const pick = (app: string): Backend | undefined => {
-		const backends = options.backends(app);
-		if (backends.length === 0) return undefined;
-		const index = (next.get(app) ?? 0) % backends.length;
-		next.set(app, index + 1);
-		return backends[index];
+	const responses = responsesCounter(options.registry);
+	const {inFlight} = options;
+	const pick = (app: string): Backend | undefined =>
+		chooseMachine(
+			options.backends(app).map((backend) => ({...backend, inFlight: inFlight.get(backend.machineId) ?? 0})),
+			options.random,
+		);
+	/** Forwards while counting the request against the machine's load. */
+	const forwardCounted = async (backend: Backend, method: string, path: string, headers: IncomingMessage['headers'], body: Buffer) => {
+		inFlight.set(backend.machineId, (inFlight.get(backend.machineId) ?? 0) + 1);
+		try {
+			return await forward(backend, method, path, headers, body);
+		} finally {
+			const left = (inFlight.get(backend.machineId) ?? 1) - 1;
+			if (left > 0) inFlight.set(backend.machineId, left);
+			else inFlight.delete(backend.machineId);
+		}
 	};
 
 	const server: Server = createServer((request, response) => {
@@ -107,7 +100,7 @@ export const startProxyRouter = async (options: ProxyRouterOptions): Promise<Pro
 					for (let hop = 0; hop < 2 && !answered; hop += 1) {
 						const backend = pick(app);
 						if (!backend) break;
-						const result = await forward(backend, method, path, request.headers, body);
+						const result = await forwardCounted(backend, method, path, request.headers, body);
 						const replay = /app=([\w-]+)/.exec(String(result.headers['fly-replay'] ?? ''));
 						if (replay && hop === 0) {
 							app = replay[1] as string;
@@ -124,8 +117,7 @@ export const startProxyRouter = async (options: ProxyRouterOptions): Promise<Pro
 					headers: {'content-type': 'text/plain'},
 					body: Buffer.from(`proxy: no machine of ${app} is in service (started, uncordoned, checks passing)\n`),
 				};
-				metrics.responses.inc({router: options.router, colour, status_class: `${Math.floor(answered.status / 100)}xx`});
-				metrics.answered(options.router, colour);
+				responses.inc({router: options.router, colour, status_class: `${Math.floor(answered.status / 100)}xx`});
 				const headers = {...answered.headers};
 				delete headers['transfer-encoding'];
 				delete headers.connection;

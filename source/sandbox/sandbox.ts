@@ -43,10 +43,11 @@ export const SANDBOX_APPS = {blue: 'lokaltreu-api', green: 'lokaltreu-api-green'
 export const BLUE_IMAGE = 'registry.fly.io/lokaltreu-api:2.3.1';
 const BLUE_MACHINES = 4;
 const REPLAY_MACHINES = 4;
-const PUBLIC_RPS = 20;
-// Synthetic monitoring of green's own hostname: before the switch it is green's only traffic, and a
-// gate needs enough of it to tell a 15 % token failure from blue's 1 % within one watch.
-const SYNTHETIC_RPS = 20;
+// Production's traffic on the public hostname. Green's own hostname gets none from the sandbox: the
+// runbook's smoke watch drives its synthetic load there itself, as it does in production. At the
+// first weight (20 %) green then serves about 12 requests a second, enough for the traffic switch's
+// gates to judge a compressed bake (100 requests, 30 token verifications) within its maxBake.
+const PUBLIC_RPS = 60;
 
 const repoRoot = packageRoot();
 export const sandboxPaths = {
@@ -179,8 +180,9 @@ export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> =>
 		await supervisor.settled(15_000);
 		const running = supervisor;
 		const backends = (app: string) => running.backends(app);
-		routers.push(await startProxyRouter({app: SANDBOX_APPS.blue, backends, registry: proxyRegistry, router: 'public'}));
-		routers.push(await startProxyRouter({app: SANDBOX_APPS.green, backends, registry: proxyRegistry, router: 'green'}));
+		const inFlight = new Map<string, number>();
+		routers.push(await startProxyRouter({app: SANDBOX_APPS.blue, backends, inFlight, registry: proxyRegistry, router: 'public'}));
+		routers.push(await startProxyRouter({app: SANDBOX_APPS.green, backends, inFlight, registry: proxyRegistry, router: 'green'}));
 		endpoint = await startMetricsEndpoint({
 			registries: {blue: metrics.blue.registry, green: metrics.green.registry, proxy: proxyRegistry},
 			broken: scenario === 'metrics-outage' ? new Set(['blue', 'green']) : undefined,
@@ -190,11 +192,7 @@ export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> =>
 		saveRecord();
 		const publicUrl = `http://127.0.0.1:${publicRouter.port}`;
 		const greenUrl = `http://127.0.0.1:${greenRouter.port}`;
-		// Production traffic on the public hostname, and synthetic monitoring on green's own hostname.
-		load = startLoad([
-			{url: publicUrl, rps: PUBLIC_RPS},
-			{url: greenUrl, rps: SYNTHETIC_RPS},
-		]);
+		load = startLoad([{url: publicUrl, rps: PUBLIC_RPS}]);
 
 		const env: Record<string, string> = {
 			PATH: `${binDir}${path.delimiter}${process.env.PATH ?? ''}`,
@@ -220,7 +218,7 @@ export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> =>
 			const blue = liveMachines(state, SANDBOX_APPS.blue);
 			const count = (machines: FlyMachine[]) => machines.filter(inService).length;
 			const green = liveMachines(state, SANDBOX_APPS.green);
-			return `sandbox: router :${publicRouter.port}, blue ${count(blue.filter((machine) => machine.processGroup === 'app'))} machines, replay→green ${count(blue.filter((machine) => machine.processGroup === 'replay'))}, green ${count(green)} (:${greenRouter.port}), load ${PUBLIC_RPS}+${SYNTHETIC_RPS} rps${scenario ? `, scenario ${scenario}` : ''}`;
+			return `sandbox: router :${publicRouter.port}, blue ${count(blue.filter((machine) => machine.processGroup === 'app'))} machines, replay→green ${count(blue.filter((machine) => machine.processGroup === 'replay'))}, green ${count(green)} (:${greenRouter.port}), load ${PUBLIC_RPS} rps on the public hostname${scenario ? `, scenario ${scenario}` : ''}`;
 		};
 		log(describe());
 		return {env, variables, describe, stop};

@@ -11,6 +11,11 @@ export const scenarios = [
 	{name: 'contract-break', description: 'Green returns points as a string instead of an integer: the Prism contract suite reports the violation.'},
 	{name: 'deploy-fails', description: 'Green machines crash on start: fly deploy fails and the release never reaches the smoke tests.'},
 	{name: 'health-flap', description: 'Green /health answers 503 for half of every second: the health checks go critical.'},
+	{
+		name: 'skewed-share',
+		description:
+			"Blue's replay machines run on a worker nearer Fly's edge than its API machines: the proxy sends each request to the closest machine below its soft_limit, so green gets far more traffic than the weight; the share gate of the traffic switch fails.",
+	},
 	{name: 'metrics-outage', description: 'The API metrics endpoints answer 500 or garbage: every gate on them is unknown and blocks.'},
 ] as const satisfies ReadonlyArray<{name: string; description: string}>;
 

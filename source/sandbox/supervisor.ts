@@ -58,6 +58,11 @@ const probe = (port: number): Promise<ProbeResult> =>
 
 const versionOf = (image: string) => image.split(':').at(-1) ?? image;
 
+/** Round trip from Fly's edge in fra to the worker a machine runs on: every machine on one worker, as a rule. */
+const WORKER_RTT_MS = 1;
+/** Under skewed-share blue's replay machines run on a worker in a datacenter nearer the edge. */
+const NEAR_WORKER_RTT_MS = 0.3;
+
 export const startSupervisor = (options: SupervisorOptions): Supervisor => {
 	const running = new Map<string, Running>();
 	const starting = new Set<string>();
@@ -69,6 +74,9 @@ export const startSupervisor = (options: SupervisorOptions): Supervisor => {
 		state.machines.some((machine) => machine.app === options.publicApp && machine.processGroup === 'replay' && inService(machine));
 
 	const colourOf = (machine: FlyMachine): 'blue' | 'green' => state.apps[machine.app]?.colour ?? 'blue';
+
+	const rttOf = (machine: FlyMachine): number =>
+		options.scenario === 'skewed-share' && machine.processGroup === 'replay' ? NEAR_WORKER_RTT_MS : WORKER_RTT_MS;
 
 	const setMachine = (id: string, change: (machine: FlyMachine) => void) => {
 		if (stopped) return;
@@ -213,7 +221,7 @@ export const startSupervisor = (options: SupervisorOptions): Supervisor => {
 				.filter((machine) => machine.app === app && inService(machine))
 				.flatMap((machine) => {
 					const entry = running.get(machine.id);
-					return entry ? [{machineId: machine.id, port: entry.machine.port, colour: entry.colour}] : [];
+					return entry ? [{machineId: machine.id, port: entry.machine.port, colour: entry.colour, rttMs: rttOf(machine)}] : [];
 				}),
 		state: () => state,
 		settled: async (timeoutMs) => {

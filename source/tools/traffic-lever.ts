@@ -5,7 +5,9 @@ import {runCommand} from '../adapters/command-runner.js';
 // Fly has no weighted split. The lever: the blue app runs, beside its API machines (process group
 // "app"), a process group "replay" whose machines answer every request with
 // `fly-replay: app=<green app>`. A weight becomes how many machines of each group are uncordoned,
-// so the share of requests the proxy hands to replay machines (and so to green) is closest to it.
+// so the share of replay machines among those in service is closest to it. What green really gets
+// is the proxy's choice (the least loaded, closest machine; at random only among equals): an
+// intention until measured, which is what a traffic step's share gate does.
 // Without a green app, green machines are the "green" process group of the same app.
 
 export type ShiftOptions = {

@@ -1,6 +1,7 @@
 import {formatDuration, parseDuration} from '../runbook/duration.js';
 import {isAutomated} from '../runbook/schema.js';
 import {displayStatus, isFailingGate} from '../engine/select.js';
+import {shareAtWeight} from '../engine/share-gate.js';
 import type {PhaseState, RunState, StepState} from '../engine/state.js';
 import {REDACTED} from '../adapters/redactor.js';
 import {sparkline, verdictText} from './gate-evidence.js';
@@ -98,7 +99,9 @@ const evidenceLine = (step: StepState, context: LineContext): string | undefined
 	const parts: string[] = [];
 	if (step.step.kind === 'traffic' && step.weight !== undefined) {
 		const index = step.step.weights.indexOf(step.weight);
-		parts.push(`weight ${step.weight}%${index >= 0 ? ` (${index + 1}/${step.step.weights.length})` : ''}`);
+		const share = shareAtWeight(step);
+		const measured = share === undefined ? '' : share.insufficient ? ' · measuring' : ` · measured ${share.value === null ? '?' : `${Math.round(share.value)} %`}`;
+		parts.push(`weight ${step.weight} %${index >= 0 ? ` (${index + 1}/${step.step.weights.length})` : ''}${measured}`);
 	}
 	const left = remainingBakeMs(step, context.now, context.speed);
 	// Past the planned bake a gate still lacks observations: the step waits for them, up to its limit.

@@ -22,6 +22,8 @@ let dir: string;
 let weightsFile: string;
 /** Green's p95 at a given share of traffic: the test decides when green gets slow. */
 let latencyAt: (weight: number) => number = () => 100;
+/** The share of requests green really served at a weight: the test decides how far the lever is off. */
+let shareAt: (weight: number) => number = (weight) => weight;
 /** Weights announced by traffic-shifted events so far. */
 let shiftedWeights: number[] = [];
 /** Reads since the last shift: the requests green has served at this weight, as the source counts them. */
@@ -32,14 +34,15 @@ beforeAll(async () => {
 	weightsFile = path.join(dir, 'weights');
 	served.server.answer(() => {
 		readsAtWeight += 1;
-		return {body: JSON.stringify({p95: latencyAt(shiftedWeights.at(-1) ?? 0), requests: readsAtWeight}), contentType: 'application/json'};
+		const weight = shiftedWeights.at(-1) ?? 0;
+		return {body: JSON.stringify({p95: latencyAt(weight), share: shareAt(weight), requests: readsAtWeight}), contentType: 'application/json'};
 	});
 });
 afterAll(async () => {
 	await rm(dir, {recursive: true, force: true});
 });
 
-const shift = async (options: {brokenAt?: string; signal?: AbortSignal; gates?: TrafficStep['gates']; maxBake?: string; counted?: boolean}) => {
+const shift = async (options: {brokenAt?: string; signal?: AbortSignal; gates?: TrafficStep['gates']; maxBake?: string; counted?: boolean; share?: TrafficStep['share']}) => {
 	await writeFile(weightsFile, '');
 	shiftedWeights = [];
 	const step: TrafficStep = {
@@ -53,12 +56,16 @@ const shift = async (options: {brokenAt?: string; signal?: AbortSignal; gates?: 
 		run: [process.execPath, '-e', LEVER, '{{weight}}'],
 		env: {WEIGHTS: '{{weightsFile}}', BROKEN_AT: options.brokenAt ?? ''},
 		gates: options.gates ?? [{metric: 'p95', max: 300}],
+		...(options.share ? {share: options.share} : {}),
 	};
 	const recorded = recordingContext(step, {
 		speed: 10,
 		signal: options.signal,
 		variables: {weightsFile},
-		metrics: {p95: {title: 'p95 Latenz', unit: 'ms', green: {type: 'http-json', url: `${served.server.url}/p95`, path: '$.p95', ...(options.counted ? {countPath: '$.requests', counts: 'requests'} : {})}}},
+		metrics: {
+			p95: {title: 'p95 Latenz', unit: 'ms', green: {type: 'http-json', url: `${served.server.url}/p95`, path: '$.p95', ...(options.counted ? {countPath: '$.requests', counts: 'requests'} : {})}},
+			greenShare: {title: 'Anteil Green', unit: '%', green: {type: 'http-json', url: `${served.server.url}/share`, path: '$.share', countPath: '$.requests', counts: 'requests'}},
+		},
 	});
 	// The served latency follows the weight announced last, as green's load would.
 	const emit = recorded.context.emit;
@@ -129,5 +136,51 @@ describe('traffic step', () => {
 		expect(at10.slice(2).every((sample) => sample.extended === true)).toBe(true);
 		expect(at10[0]?.reason).toBe('insufficient data: 1 requests, need 4');
 		expect(recorded.lines.filter((line) => line.includes('waiting for evidence'))[0]).toMatch(/^10% · waiting for evidence \(up to [\d.]+ s longer\): p95 insufficient data: 2 requests, need 4$/);
+	});
+
+	it('given a share that follows the weight within the tolerance, then every weight holds and each share sample says it is one, bounded at its weight', async () => {
+		latencyAt = () => 120;
+		shareAt = (weight) => Math.min(100, weight + 4);
+		const {result, recorded} = await shift({share: {metric: 'greenShare', tolerance: 10}});
+		expect(result).toEqual({status: 'passed', reason: '100% on green; gates held at 10/25/50/100%'});
+		const shares = recorded.samples().filter((sample) => sample.share === true);
+		expect(shares.map((sample) => [sample.weight, sample.value, sample.threshold])).toEqual([
+			[10, 14, '≤ 20 %'],
+			[10, 14, '≤ 20 %'],
+			[25, 29, '≥ 15 %, ≤ 35 %'],
+			[25, 29, '≥ 15 %, ≤ 35 %'],
+			[50, 54, '≥ 40 %, ≤ 60 %'],
+			[50, 54, '≥ 40 %, ≤ 60 %'],
+			[100, 100, '≥ 90 %'],
+			[100, 100, '≥ 90 %'],
+		]);
+		// The share gate comes after the runbook's own gates: its index is theirs plus one.
+		expect(new Set(shares.map((sample) => sample.gate))).toEqual(new Set([1]));
+	});
+
+	it('given the lever delivers far more than the weight, then the step fails at that weight naming the measured share beside the weight', async () => {
+		latencyAt = () => 120;
+		shareAt = (weight) => (weight >= 25 ? 62 : weight);
+		const {result, written} = await shift({share: {metric: 'greenShare', tolerance: 10}});
+		expect(result).toEqual({status: 'failed', reason: 'at 25%: measured 62 % on green, weight 25 % ± 10: greenShare 62 % > 35 %'});
+		expect(written).toEqual([10, 25]);
+	});
+
+	it('given a share that cannot be read, then the step fails like any unknown gate, saying the share is unknown', async () => {
+		latencyAt = () => 120;
+		shareAt = () => Number.NaN;
+		const {result, written} = await shift({share: {metric: 'greenShare', tolerance: 10}});
+		expect(result.status).toBe('failed');
+		expect(result.reason).toMatch(/^at 10%: share on green unknown, weight 10 % ± 10: greenShare unknown: /);
+		expect(written).toEqual([10]);
+		shareAt = (weight) => weight;
+	});
+
+	it('given a share with too few requests for its minCount when the bake is up, then the step\'s outcome is unknown with the count, never failed', async () => {
+		latencyAt = () => 120;
+		shareAt = (weight) => weight;
+		const {result} = await shift({share: {metric: 'greenShare', tolerance: 10, minCount: 1000}});
+		expect(result.status).toBe('unknown');
+		expect(result.reason).toMatch(/^at 10%: too little evidence: greenShare insufficient data: \d+ requests in [\d.]+ s, need 1000$/);
 	});
 });

@@ -46,4 +46,19 @@ describe('drill report', () => {
 		expect(table[2]).toBe('| green-latency-subtle | 2 | 1/2 detected (+1 stopped by another check) | 0 | 7.0 s / 7.0 s (≈ 2 min at speed 1) | 45.5 s | traffic-switch/traffic-erhoehen · p95 ×1, smoke/fly-status ×1 |');
 		expect(table[3]).toBe('| fault-free | 2 | 1 false alarm | 0 | 0.4 s / 0.4 s (≈ 0 min at speed 1) | 70.0 s | smoke/fly-status ×1 |');
 	});
+
+	it('given skewed-share stopped by the share gate of the traffic switch, then it counts as detected there', () => {
+		const caughtAtShare: DrillEvent[] = [
+			event(0, {type: 'run-started'}),
+			event(40, {type: 'step-started', phase: 'traffic-switch', step: 'traffic-erhoehen'}),
+			event(44, {type: 'gate-sampled', phase: 'traffic-switch', step: 'traffic-erhoehen', metric: 'p95', colour: 'green', verdict: 'pass'}),
+			event(44.1, {type: 'gate-sampled', phase: 'traffic-switch', step: 'traffic-erhoehen', metric: 'greenShare', colour: 'green', verdict: 'fail'}),
+			event(45, {type: 'step-finished', phase: 'traffic-switch', step: 'traffic-erhoehen', status: 'failed', reason: 'at 20%: measured 96 % on green, weight 20 % ± 10: greenShare 96 % > 30 %'}),
+			event(60, {type: 'run-finished', outcome: 'rolled-back'}),
+		];
+		const run = classifyRun({scenario: 'skewed-share', exitCode: 1, durationMs: 60_000, events: caughtAtShare});
+		expect(run).toMatchObject({result: 'caught', caughtBy: 'traffic-switch/traffic-erhoehen · greenShare', detectionMs: 5000});
+		expect(summarize([run], SEED_RUNBOOK_CATCHES)).toEqual([expect.objectContaining({scenario: 'skewed-share', failed: 1, otherCatch: 0})]);
+	});
 });
+

@@ -33,7 +33,8 @@ describe('rehearsal in a real terminal, driven by keys', () => {
 	it('at 100×30 the keys walk the whole seed runbook to a completed release', async () => {
 		const cwd = mkdtempSync(path.join(os.tmpdir(), 'gl-rehearse-keys-'));
 		terminal = openTerminal({columns: 100, rows: 30, cwd, env: {NO_COLOR: '1'}});
-		terminal.type(`node ${cli} rehearse ${runbook} --speed 30 --operator alice; echo "exit=$?"`);
+		// The default speed (20): a faster traffic switch would not see enough requests to judge.
+		terminal.type(`node ${cli} rehearse ${runbook} --operator alice; echo "exit=$?"`);
 		terminal.send('Enter');
 		await terminal.waitFor(/Voraussetzungen/, 30_000);
 		// A watch on screen draws its chart: both colours, the limit and the verdict.
@@ -48,7 +49,7 @@ describe('rehearsal in a real terminal, driven by keys', () => {
 	it('at 80×24 green-latency stops at the traffic gate with the value, threshold and chart on screen', async () => {
 		const cwd = mkdtempSync(path.join(os.tmpdir(), 'gl-rehearse-gate-'));
 		terminal = openTerminal({columns: 80, rows: 24, cwd, env: {NO_COLOR: '1'}});
-		terminal.type(`node ${cli} rehearse ${runbook} --scenario green-latency --speed 30; echo "exit=$?"`);
+		terminal.type(`node ${cli} rehearse ${runbook} --scenario green-latency; echo "exit=$?"`);
 		terminal.send('Enter');
 		const screen = await operate(terminal, /failed\s+Schrittweise Traffic-Anteile/, 300_000);
 		expect(screen).toMatch(/✗ fail p95 \d+(\.\d+)? ms > 300 ms/);

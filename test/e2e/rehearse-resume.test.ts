@@ -15,7 +15,8 @@ describe('a rehearsal killed mid-release', () => {
 		try {
 			cpSync(path.join(repo, 'runbook.json'), path.join(dir, 'runbook.json'));
 			cpSync(path.join(repo, 'runbooks'), path.join(dir, 'runbooks'), {recursive: true});
-			const first = execa(process.execPath, [cli, 'rehearse', 'runbook.json', '--yes', '--json', '--speed', '30'], {cwd: dir, reject: false, stdin: 'ignore'});
+			// The default speed (20): a faster traffic switch would not see enough requests to judge.
+			const first = execa(process.execPath, [cli, 'rehearse', 'runbook.json', '--yes', '--json'], {cwd: dir, reject: false, stdin: 'ignore'});
 			const sessions = path.join(dir, '.greenlight', 'sessions');
 			let journal = '';
 			for (let waited = 0; waited < 240_000 && !journal.includes('"traffic-shifted"'); waited += 200) {
@@ -30,7 +31,7 @@ describe('a rehearsal killed mid-release', () => {
 
 			const second = await execa(
 				process.execPath,
-				[cli, 'rehearse', 'runbook.json', '--session', path.join(sessions, session!), '--yes', '--json', '--speed', '30', '--on-unknown', 'rerun'],
+				[cli, 'rehearse', 'runbook.json', '--session', path.join(sessions, session!), '--yes', '--json', '--on-unknown', 'rerun'],
 				{cwd: dir, reject: false, stdin: 'ignore', timeout: 400_000},
 			);
 			const events = String(second.stdout)

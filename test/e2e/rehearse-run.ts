@@ -2,10 +2,12 @@ import {cpSync, mkdtempSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {execa} from 'execa';
+import type {DrillEvent} from '../../source/drill/drill-report.js';
 
 const repo = path.resolve(import.meta.dirname, '..', '..');
 
-export type JsonEvent = {type: string; phase?: string; step?: string; status?: string; reason?: string; outcome?: string; metric?: string; value?: number | null; lines?: string[]};
+/** A `--json` event as the tests read it: what a drill reads, and the values, log lines and weights. */
+export type JsonEvent = DrillEvent & {value?: number | null; lines?: string[]; weight?: number; share?: boolean};
 
 export type Rehearsal = {exitCode: number; events: JsonEvent[]; stderr: string; durationMs: number};
 
@@ -40,3 +42,6 @@ export const finished = (events: JsonEvent[], phase: string) =>
 /** The last green-share sample of the rollback's closing measurement. */
 export const lastGreenShare = (events: JsonEvent[]) =>
 	events.filter((event) => event.type === 'gate-sampled' && event.phase === 'rollback' && event.metric === 'greenShare').at(-1)?.value;
+
+/** The share gate's samples of the traffic switch: what green really served at each weight. */
+export const measuredShares = (events: JsonEvent[]) => events.filter((event) => event.type === 'gate-sampled' && event.share === true);

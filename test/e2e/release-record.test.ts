@@ -21,7 +21,8 @@ describe('the release record and snapshot after a rehearsal', () => {
 		const run = await new Promise<{code: number; stdout: string; stderr: string}>((resolve) => {
 			execFile(
 				process.execPath,
-				[cli, 'rehearse', path.join(repo, 'runbook.json'), '--yes', '--json', '--speed', '30', '--operator', 'alice'],
+				// The default speed (20): a faster traffic switch would not see enough requests to judge.
+				[cli, 'rehearse', path.join(repo, 'runbook.json'), '--yes', '--json', '--operator', 'alice'],
 				// Secrets come through the environment: a --var would show them to every user in ps.
 				{cwd, timeout: 450_000, env: {...process.env, FLY_API_TOKEN: `fo1_${seed}`, GREEN_SECRETS_DOTENV: dotenv}},
 				(error, stdout, stderr) => {

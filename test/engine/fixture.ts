@@ -45,3 +45,43 @@ export const started: EventInput = {
 
 export const fold = (events: EventInput[], runbook: Runbook = parseRunbook()): RunState =>
 	events.map(at).reduce(reduce, initialState(runbook));
+
+/** The small runbook with a share gate on its traffic step (weights 20 and 50, ±10 points). */
+export const shareRunbook: Runbook = parseRunbook({
+	...smallRunbook,
+	metrics: {
+		...smallRunbook.metrics,
+		greenShare: {title: 'Anteil Green', unit: '%', green: {type: 'command', run: ['echo', '1']}},
+	},
+	phases: [
+		smallRunbook.phases[0]!,
+		{
+			id: 'switch',
+			title: 'Switch',
+			steps: [{id: 'shift', title: 'Shift', kind: 'traffic', weights: [20, 50], bake: '1s', run: ['shift', '{{weight}}'], gates: [{metric: 'p95', max: 300}], share: {metric: 'greenShare', tolerance: 10}}],
+		},
+	],
+});
+
+/** Up to the start of shareRunbook's traffic step. */
+export const toSwitchWithShare: EventInput[] = [
+	started,
+	{type: 'phase-confirmed', phase: 'pre', operator: 'alice'},
+	{type: 'step-started', phase: 'switch', step: 'shift', attempt: 1},
+];
+
+/** One sample of shareRunbook's share gate (after the step's own p95 gate). */
+export const shareSample = (value: number, verdict: 'pass' | 'fail', weight: number, extra: object = {}): EventInput => ({
+	type: 'gate-sampled',
+	phase: 'switch',
+	step: 'shift',
+	gate: 1,
+	metric: 'greenShare',
+	colour: 'green',
+	value,
+	verdict,
+	weight,
+	share: true,
+	count: 400,
+	...extra,
+});

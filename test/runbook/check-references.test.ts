@@ -137,4 +137,30 @@ describe('reference checks', () => {
 			}),
 		).toEqual([]);
 	});
+
+	it('given a traffic step whose share names an unknown metric, or asks minCount of a source that cannot count, then the share is named', () => {
+		const traffic: StepInput = {id: 'shift', title: 'Shift', kind: 'traffic', weights: [20, 100], bake: '1m', run: ['shift', '{{weight}}'], share: {metric: 'greenShar', tolerance: 10}};
+		expect(problems({title: 't', metrics: {greenShare: metric(['share'])}, phases: [{id: 'a', title: 'A', steps: [traffic]}]})).toEqual([
+			'phases[0].steps[0].share.metric: unknown metric "greenShar" (did you mean "greenShare"?); "metrics" defines: greenShare',
+		]);
+		expect(
+			problems({title: 't', metrics: {greenShare: metric(['share'])}, phases: [{id: 'a', title: 'A', steps: [{...traffic, share: {metric: 'greenShare', tolerance: 10, minCount: 200}}]}]}),
+		).toEqual(['phases[0].steps[0].share.minCount: minCount needs a count of observations, but metrics.greenShare.green is a command, which prints only its value']);
+	});
+
+	it('given a gate on a metric of the synthetic load, then only a watch that drives a load may have it; the load\'s own rules are the schema\'s', () => {
+		const metrics = {syntheticErrors: {title: 'Fehler der synthetischen Last', green: {type: 'load', stat: 'errors'}}} as const;
+		const gates = [{metric: 'syntheticErrors', max: 1, minCount: 100}];
+		const load = {url: 'http://green', openapi: 'api.yaml', rate: 20};
+		const watch: StepInput = {id: 'watch', title: 'Watch', kind: 'watch', duration: '1m', load, gates};
+		expect(problems({title: 't', metrics, phases: [{id: 'a', title: 'A', steps: [watch]}]})).toEqual([]);
+		expect(problems({title: 't', metrics, phases: [{id: 'a', title: 'A', steps: [{id: 'watch', title: 'Watch', kind: 'watch', duration: '1m', gates}]}]})).toEqual([
+			'phases[0].steps[0].gates[0].metric: metric "syntheticErrors" reads the synthetic load of its step (type "load"), but this watch step drives none: give the watch a "load"',
+		]);
+		const refused = (extra: object) => Runbook.safeParse({title: 't', metrics, phases: [{id: 'a', title: 'A', steps: [{...watch, load: {...load, ...extra}}]}]}).error?.issues.map((issue) => issue.message);
+		expect(refused({connections: 40})).toEqual(['connections must not exceed rate (each connection sends at least one request a second)']);
+		expect(refused({bodies: {verifyToken: '{}'}})).toEqual(['bodies are for operations named in "operations"']);
+		expect(refused({operations: ['verifyToken'], bodies: {verifyToken: '{}'}})).toBeUndefined();
+	});
 });
+

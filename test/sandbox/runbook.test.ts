@@ -84,11 +84,27 @@ describe('the committed runbook.json', () => {
 		expect(parseFly(['scale', 'count', '--app', 'a'])).toEqual({ok: false, message: 'accepts 1 arg(s), received 0'});
 	});
 
-	test('the rehearsal target reads every metric from the sandbox', () => {
+	test('the rehearsal target reads every metric of Fly\'s Prometheus from the sandbox; the synthetic load\'s own figures are the same in both', () => {
 		const overrides = runbook.targets.rehearsal?.metrics ?? {};
-		for (const id of Object.keys(runbook.metrics)) {
+		for (const [id, metric] of Object.entries(runbook.metrics)) {
+			if (metric.green.type === 'load') {
+				expect(overrides[id], id).toBeUndefined();
+				continue;
+			}
 			expect(overrides[id]?.green?.type, id).toBe('scrape');
-			if (runbook.metrics[id]?.blue) expect(overrides[id]?.blue?.type, id).toBe('scrape');
+			if (metric.blue) expect(overrides[id]?.blue?.type, id).toBe('scrape');
 		}
+	});
+
+	test('every traffic step gates on the share green really served, and the smoke watch drives load at green\'s own hostname from the contract', () => {
+		const traffic = allSteps().flatMap(({step}) => (step.kind === 'traffic' ? [step] : []));
+		expect(traffic.map((step) => step.share)).toEqual(traffic.map(() => expect.objectContaining({metric: 'greenShare', tolerance: 10})));
+		const smoke = runbook.phases.find((phase) => phase.id === 'smoke')?.steps.find((step) => step.id === 'observability');
+		expect(smoke?.kind === 'watch' && smoke.load).toMatchObject({url: '{{greenUrl}}', openapi: '{{openapi}}', rate: 20});
+		expect(smoke?.kind === 'watch' && smoke.gates.map((gate) => gate.metric)).toContain('syntheticErrors');
+		// The production query: green's responses against both apps', over the gate's window.
+		const production = runbook.metrics.greenShare?.green;
+		expect(production?.type === 'prometheus' && production.query).toContain('[{{window}}]');
+		expect(production?.type === 'prometheus' && production.countQuery).toContain('app=~"{{app}}|{{greenApp}}"');
 	});
 });

@@ -30,15 +30,8 @@ export const openSandbox = async (scenario?: string): Promise<SandboxFixture> =>
 	};
 };
 
-export type Answer = {
-	status: number;
-	body: string;
-	servedBy?: string;
-	colour?: string;
-	ms: number;
-	/** The service time the sandbox modelled for this answer (its x-service-ms header). */
-	serviceMs: number;
-};
+/** `ms` is the wall clock; `serviceMs` the machine's modelled service time (Server-Timing), free of the test host's delays. */
+export type Answer = {status: number; body: string; servedBy?: string; colour?: string; ms: number; serviceMs: number};
 
 /** One request with a fresh connection, so the answer says which machine served it. */
 export const call = (base: string, pathname: string, init: {method?: string; body?: string} = {}): Promise<Answer> =>
@@ -57,7 +50,7 @@ export const call = (base: string, pathname: string, init: {method?: string; bod
 						servedBy: response.headers['x-served-by'] as string | undefined,
 						colour: response.headers['x-colour'] as string | undefined,
 						ms: Date.now() - started,
-						serviceMs: Number(response.headers['x-service-ms'] ?? Number.NaN),
+						serviceMs: serverTiming(response.headers['server-timing']) ?? Number.NaN,
 					}),
 				);
 			},
@@ -65,6 +58,12 @@ export const call = (base: string, pathname: string, init: {method?: string; bod
 		outgoing.on('error', reject);
 		outgoing.end(init.body);
 	});
+
+/** `app;dur=23.4` → 23.4. */
+const serverTiming = (header: string | string[] | undefined): number | undefined => {
+	const match = /dur=([\d.]+)/.exec(String(header ?? ''));
+	return match ? Number(match[1]) : undefined;
+};
 
 export const countBy = <T>(items: T[], key: (item: T) => string | undefined): Record<string, number> => {
 	const counts: Record<string, number> = {};

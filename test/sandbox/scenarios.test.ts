@@ -49,6 +49,7 @@ describe('rehearsal scenarios', () => {
 			'contract-break',
 			'deploy-fails',
 			'health-flap',
+			'skewed-share',
 			'metrics-outage',
 		]);
 		for (const scenario of scenarios) expect(scenario.description).toMatch(/\.$/);
@@ -57,12 +58,13 @@ describe('rehearsal scenarios', () => {
 	test('green-latency: green is fast before it takes traffic and about 400 ms slower once it does', async () => {
 		const sandbox = await withGreen('green-latency');
 		const greenUrl = sandbox.sandbox.variables.greenUrl as string;
-		// The service time each answer was given (the sandbox's model), not the wall clock of a busy host.
+		// The modelled service time (Server-Timing): a busy test host delays answers, never the API's own work.
 		const before = await many(greenUrl, '/v1/rewards', 5);
 		expect(Math.max(...before.map((answer) => answer.serviceMs))).toBeLessThan(200);
 		await toGreen(sandbox, 50);
 		const after = await many(greenUrl, '/v1/rewards', 5);
 		expect(Math.min(...after.map((answer) => answer.serviceMs))).toBeGreaterThanOrEqual(380);
+		expect(Math.min(...after.map((answer) => answer.ms))).toBeGreaterThanOrEqual(380);
 	});
 
 	test('green-5xx: once green takes traffic, a share of its answers are 500', async () => {
@@ -150,6 +152,13 @@ describe('rehearsal scenarios', () => {
 		// flyctl checks/list.go: an object keyed by machine id, lowercase status.
 		const checks = JSON.parse((await sandbox.fly(['checks', 'list', '--app', SANDBOX_APPS.green, '--json'])).stdout) as Record<string, Array<{status: string}>>;
 		expect(Object.values(checks).flat().some((check) => check.status === 'critical')).toBe(true);
+	});
+
+	test('skewed-share: at 20 % the one replay machine in service is the closest below its soft limit, so nearly every request reaches green', async () => {
+		const sandbox = await withGreen('skewed-share');
+		await toGreen(sandbox, 20);
+		const answers = await many(sandbox.sandbox.variables.publicUrl as string, '/v1/rewards', 40);
+		expect(answers.filter((answer) => answer.colour === 'green').length).toBeGreaterThanOrEqual(36);
 	});
 
 	test('metrics-outage: the API metrics endpoints answer 500 or garbage; the proxy metrics stay readable', async () => {

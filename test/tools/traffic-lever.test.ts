@@ -27,10 +27,10 @@ describe('the traffic lever and the proxy', () => {
 	test('given blue in production, when requests reach the public hostname, then only the four blue machines answer, spread over all', async () => {
 		const answers = await sample(40);
 		expect(countBy(answers, (answer) => answer.colour)).toEqual({blue: 40});
-		// The load generator shares the round robin, so the spread is even only roughly.
+		// Fly's proxy picks at random among equally loaded, equally close machines: roughly even, never exact.
 		const perMachine = Object.values(countBy(answers, (answer) => answer.servedBy));
 		expect(perMachine).toHaveLength(4);
-		for (const count of perMachine) expect(count).toBeGreaterThanOrEqual(4);
+		for (const count of perMachine) expect(count).toBeGreaterThanOrEqual(2);
 	});
 
 	test('when one blue machine is cordoned, then it gets no more requests; uncordoned, it gets them again', async () => {

@@ -1,9 +1,10 @@
 import type {GateSampled, Verdict} from '../../engine/events.js';
 import {describeComparison, formatSpan, formatValue, freshTally, judgeSample, nextTally, type GateTally, type SampleJudgement} from '../../engine/gate.js';
+import {sampledGates, shareGateIndex} from '../../engine/share-gate.js';
 import {parseDuration} from '../../runbook/duration.js';
 import type {Gate, TrafficStep, WatchStep} from '../../runbook/schema.js';
 import type {StepContext} from '../step-context.js';
-import {rangeDuration, type MetricReader, type MetricReading, type ReadWindow} from './reading.js';
+import {rangeDuration, type LoadReadout, type MetricReader, type MetricReading, type ReadWindow} from './reading.js';
 
 /** Sampling never runs faster than this, however high the rehearsal speed. */
 export const MIN_INTERVAL_MS = 200;
@@ -23,7 +24,8 @@ export type SamplingPlan = {
 
 export type SamplingResult =
 	| {status: 'passed'; evidence: string}
-	| {status: 'failed'; reason: string}
+	/** `gate`: the index of the gate that failed, with its last value, when a gate (not the stop) ended it. */
+	| {status: 'failed'; reason: string; gate?: number; value?: number | null}
 	/** Every gate that does not hold lacks observations only: not a verdict on green, so not a failure either. */
 	| {status: 'insufficient'; reason: string}
 	| {status: 'cancelled'; reason: string};
@@ -123,10 +125,14 @@ export const sampleGates = async (
 	reader: MetricReader,
 	context: StepContext<WatchStep | TrafficStep>,
 	plan: SamplingPlan,
+	/** The synthetic load the step drives, read by sources of type "load". */
+	load?: LoadReadout,
 ): Promise<SamplingResult> => {
 	const {step, signal} = context;
-	const tallies: Tally[] = step.gates.map((gate) => ({gate, unit: context.metrics[gate.metric]?.unit ?? '', unknownStreak: 0, ...freshTally()}));
-	const neededSamples = Math.max(1, ...step.gates.map((gate) => gate.samples ?? 1));
+	const gates = sampledGates(step, plan.weight);
+	const share = shareGateIndex(step);
+	const tallies: Tally[] = gates.map((gate) => ({gate, unit: context.metrics[gate.metric]?.unit ?? '', unknownStreak: 0, ...freshTally()}));
+	const neededSamples = Math.max(1, ...gates.map((gate) => gate.samples ?? 1));
 	const started = Date.now();
 
 	const readMetric = async (metricId: string, window: ReadWindow | undefined): Promise<Readings> => {
@@ -138,6 +144,7 @@ export const sampleGates = async (
 			env: context.env,
 			signal,
 			...(window ? {window} : {}),
+			...(load ? {load} : {}),
 		};
 		// Green and blue are read together: the same window on both sides.
 		const [green, blue] = await Promise.all([
@@ -170,6 +177,7 @@ export const sampleGates = async (
 				weight: plan.weight,
 				...(windowMs === undefined ? {} : {windowMs: Math.round(windowMs)}),
 				...(extended ? {extended: true as const} : {}),
+				...(index === share ? {share: true as const} : {}),
 			};
 			if (blue) {
 				context.emit({
@@ -196,6 +204,10 @@ export const sampleGates = async (
 		context.log(`${plan.weight === undefined ? '' : `${plan.weight}% · `}${parts.join(' · ')}`);
 	};
 
+	const failedAt = (index: number): SamplingResult => {
+		const tally = tallies[index] as Tally;
+		return {status: 'failed', reason: notHolding(tally), gate: index, value: tally.last?.value ?? null};
+	};
 	const cancelled = {status: 'cancelled', reason: 'stopped while sampling'} as const;
 	// Samples at 0, interval, 2×interval … up to the duration's end, and never fewer than a gate needs.
 	const planned = Math.max(neededSamples, Math.floor(plan.durationMs / plan.intervalMs) + 1);
@@ -205,8 +217,8 @@ export const sampleGates = async (
 		if (signal.aborted) return cancelled;
 		await tick(tickIndex >= planned);
 		if (signal.aborted) return cancelled;
-		const failing = tallies.find((tally) => tally.failed);
-		if (failing) return {status: 'failed', reason: notHolding(failing)};
+		const failing = tallies.findIndex((tally) => tally.failed);
+		if (failing >= 0) return failedAt(failing);
 		if (tickIndex + 1 < planned) continue;
 		if (tallies.every((tally) => tally.holds)) break;
 		const waiting = tallies.filter((tally) => !tally.holds);
@@ -227,7 +239,7 @@ export const sampleGates = async (
 	if (blocking.length > 0 && blocking.every((tally) => tally.last?.insufficient === true)) {
 		return {status: 'insufficient', reason: `too little evidence: ${blocking.map(notHolding).join('; ')}`};
 	}
-	if (blocking[0]) return {status: 'failed', reason: notHolding(blocking[0])};
+	if (blocking[0]) return failedAt(tallies.indexOf(blocking[0]));
 	return {
 		status: 'passed',
 		evidence: tallies

@@ -1,6 +1,7 @@
 import type {MetricSource} from '../../runbook/schema.js';
 import {readCommand} from './command-source.js';
 import {readHttpJson} from './http-json-source.js';
+import {readLoad} from './load-source.js';
 import {readPrometheus} from './prometheus-source.js';
 import {unknown, type MetricReader} from './reading.js';
 import {createScrapeReader} from './scrape-source.js';
@@ -23,6 +24,8 @@ export const createMetricReader = (clock: () => number = Date.now): MetricReader
 						return await readHttpJson(source, context);
 					case 'command':
 						return await readCommand(source, context);
+					case 'load':
+						return readLoad(source, context);
 				}
 			} catch (error) {
 				return unknown((error as Error).message);

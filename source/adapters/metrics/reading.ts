@@ -2,6 +2,7 @@
 import {formatDuration, parseDuration} from '../../runbook/duration.js';
 import type {Observed} from '../../engine/gate.js';
 import type {MetricSource} from '../../runbook/schema.js';
+import type {LoadWindowStats} from '../load/load-record.js';
 
 export type {Evidence} from '../../engine/gate.js';
 
@@ -23,7 +24,12 @@ export type MetricReadContext = {
 	signal?: AbortSignal;
 	/** The gate's window; without it a source reads over its own. */
 	window?: ReadWindow;
+	/** The synthetic load the step drives, for sources of type "load". */
+	load?: LoadReadout;
 };
+
+/** A running synthetic load's figures over a window (adapters/load/synthetic-load.ts). */
+export type LoadReadout = {stats: (window: {since?: number; ms?: number}) => LoadWindowStats};
 
 export type MetricReader = {
 	read(source: MetricSource, context: MetricReadContext): Promise<MetricReading>;

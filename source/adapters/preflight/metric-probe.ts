@@ -21,7 +21,7 @@ export type SourceProbe = {check: PreflightCheck; noData: boolean};
 
 /** Whether the source's endpoint answers as its kind must: Prometheus takes the query, an exporter serves text, an API JSON. */
 const answers = async (
-	source: Exclude<MetricSource, {type: 'command'}>,
+	source: Exclude<MetricSource, {type: 'command'} | {type: 'load'}>,
 	context: MetricReadContext,
 	reader: MetricReader,
 ): Promise<{ok: true; reading: MetricReading} | {ok: false; reason: string}> => {
@@ -57,6 +57,9 @@ export const probeMetricSource = async (entry: PlannedSource, context: MetricRea
 	const {source} = entry;
 	if (source.type === 'command') {
 		return {check: skipped(subject, 'a command source: preflight runs no command of the runbook (its program is checked on PATH)'), noData: false};
+	}
+	if (source.type === 'load') {
+		return {check: skipped(subject, "the watch's own synthetic load: it exists only while the watch runs, preflight sends no load"), noData: false};
 	}
 	let answer: Awaited<ReturnType<typeof answers>>;
 	try {

@@ -1,8 +1,8 @@
 import {existsSync} from 'node:fs';
 import path from 'node:path';
-import {readOperations} from './prism-operations.js';
+import {readOperations} from '../../adapters/openapi/operations.js';
 import {startPrism} from './prism-proxy.js';
-import {planRequest} from './request-plan.js';
+import {planRequest} from '../../adapters/openapi/request-plan.js';
 import {requestTimeoutMs, sendThroughPrism} from './send-through-prism.js';
 
 // `greenlight contract`: checks a real target against its OpenAPI contract, in production as in a rehearsal.

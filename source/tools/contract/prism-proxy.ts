@@ -1,7 +1,7 @@
 import {createInterface} from 'node:readline';
 import {setTimeout as delay} from 'node:timers/promises';
 import {execa, type ResultPromise} from 'execa';
-import {prismBin} from './prism-install.js';
+import {prismBin} from '../../adapters/openapi/prism-install.js';
 
 // A real Prism (`prism proxy <openapi> <target> --errors`) in front of the target, and what its log says.
 

@@ -1,7 +1,7 @@
 import {setTimeout as delay} from 'node:timers/promises';
 import {z} from 'zod';
 import {abortReason, type PrismProcess} from './prism-proxy.js';
-import type {PlannedRequest} from './request-plan.js';
+import type {PlannedRequest} from '../../adapters/openapi/request-plan.js';
 
 // One request through Prism and Prism's verdict on the answer: violations, a refusal, or no answer at all.
 

@@ -6,10 +6,8 @@ import path from 'node:path';
 
 const requireHere = createRequire(import.meta.url);
 
-const prismCliManifest = (): string => requireHere.resolve('@stoplight/prism-cli/package.json');
-
-/** `require` as Prism's CLI package sees it, for the Prism packages it depends on. */
-export const requireFromPrismCli = (): NodeJS.Require => createRequire(prismCliManifest());
+/** The package.json of greenlight's Prism CLI: the Prism packages it depends on resolve from there. */
+export const prismCliManifest = (): string => requireHere.resolve('@stoplight/prism-cli/package.json');
 
 /** The script behind the `prism` command. */
 export const prismBin = (): string => {

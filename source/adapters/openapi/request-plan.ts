@@ -1,4 +1,4 @@
-import type {JsonSchema, Operation, Parameter, SecurityScheme} from './prism-operations.js';
+import type {JsonSchema, Operation, Parameter, SecurityScheme} from './operations.js';
 
 // Which request the suite sends for an operation: filled in only from the contract's own examples,
 // enums and defaults, or skipped with the reason.
