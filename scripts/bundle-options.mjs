@@ -47,6 +47,19 @@ const zodInEnglish = {
 	},
 };
 
+/**
+ * Ink's Output, which turns each frame's writes into text, in greenlight's version that keeps the
+ * rows it made from frame to frame (source/ui/ink-output.ts says why); vitest.config.ts does the same.
+ */
+export const inkOutputFile = path.join(import.meta.dirname, '..', 'source', 'ui', 'ink-output.ts');
+export const isInksOutput = (specifier, importerDir) => specifier === './output.js' && /[\\/]ink[\\/]build$/.test(importerDir);
+const inkOutputKeptAcrossFrames = {
+	name: 'ink-output-kept-across-frames',
+	setup(builder) {
+		builder.onResolve({filter: /^\.\/output\.js$/}, (args) => (isInksOutput(args.path, args.resolveDir) ? {path: inkOutputFile} : undefined));
+	},
+};
+
 /** @type {import('esbuild').BuildOptions} */
 export const bundleOptions = {
 	bundle: true,
@@ -62,6 +75,6 @@ export const bundleOptions = {
 	external: ['@stoplight/prism-cli'],
 	// jsonc-parser's "main" is a UMD build whose require() calls a bundler cannot follow; its ES module build can be.
 	alias: {'jsonc-parser': 'jsonc-parser/lib/esm/main.js'},
-	plugins: [withoutReactDevtools, yogaWithoutFetch, zodInEnglish],
+	plugins: [withoutReactDevtools, yogaWithoutFetch, zodInEnglish, inkOutputKeptAcrossFrames],
 	logLevel: 'warning',
 };
