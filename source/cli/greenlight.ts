@@ -10,7 +10,7 @@ const release = () => import('./release.js');
 const pair = () => import('./pair.js');
 
 /** Commands that start processes: the exit hook that ends their children comes with the runner. */
-const startsProcesses = new Set(['run', 'rehearse', 'join', 'export', 'contract', 'shift']);
+const startsProcesses = new Set(['run', 'rehearse', 'join', 'export', 'contract', 'shift', 'roles']);
 const killChildrenOnExit = async () => {
 	const {killAllChildren} = await import('../adapters/command-runner.js');
 	process.on('exit', () => killAllChildren());
@@ -106,6 +106,8 @@ const main = async (argv: string[]): Promise<number> => {
 			return (await import('./commands/contract.js')).runContractCommand(args);
 		case 'shift':
 			return (await import('./commands/shift.js')).runShiftCommand(args);
+		case 'roles':
+			return (await import('./commands/roles.js')).runRolesCommand(args);
 		case 'preflight':
 			return (await import('./commands/preflight.js')).runPreflightCommand(args);
 		default:

@@ -46,6 +46,10 @@ Usage:
       the traffic lever: cordon/uncordon blue's machines and its fly-replay group so that
       about N% of the machines in service replay to the green app (real flyctl commands);
       what green really gets, Fly's proxy decides: a traffic step's "share" measures it
+  greenlight roles --app APP --green-app APP [--json]
+      which app serves production and which is idle, read from live state (fly machine list):
+      live is APP's app group unless machines of its replay group are in service. Exit 1, with
+      the reason, when the green app carries production traffic: a release must not deploy into it
 
 FILE defaults to ./runbook.json. Sessions live in .greenlight/sessions/ unless --session.
 Without a terminal, greenlight prints plain lines (--json: one JSON event per line) and needs

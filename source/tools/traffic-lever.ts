@@ -23,7 +23,21 @@ export type ShiftOptions = {
 export type ShiftResult = {ok: boolean; message: string};
 
 /** A machine as `fly machine list --json` prints it; `incomplete_config` stands in for `config` when its host is unreachable (fly-go machine_types.go, GetConfig). */
-type ListedMachine = {id: string; state?: string; config?: {metadata?: Record<string, string>}; incomplete_config?: {metadata?: Record<string, string>}};
+export type ListedMachine = {
+	id: string;
+	state?: string;
+	cordoned?: boolean;
+	config?: {metadata?: Record<string, string>; image?: string};
+	incomplete_config?: {metadata?: Record<string, string>; image?: string};
+	image_ref?: {repository?: string; tag?: string};
+};
+
+/** The edge app's process groups: its API machines, and the machines that replay every request to the green app. */
+export const APP_GROUP = 'app';
+export const REPLAY_GROUP = 'replay';
+
+/** The machine's process group (fly_process_group); flyctl's default group is "app". */
+export const processGroupOf = (machine: ListedMachine): string => (machine.config ?? machine.incomplete_config)?.metadata?.fly_process_group ?? APP_GROUP;
 
 /** The (green, blue) machine counts whose green share is closest to the weight; more machines win ties. */
 export const splitForWeight = (weight: number, greenTotal: number, blueTotal: number): {green: number; blue: number} => {
@@ -41,29 +55,40 @@ export const splitForWeight = (weight: number, greenTotal: number, blueTotal: nu
 	return {green: best.green, blue: best.blue};
 };
 
-const fly = async (argv: string[], options: ShiftOptions): Promise<{ok: true; stdout: string} | {ok: false; message: string}> => {
+/** Where and how long the lever's fly commands run. */
+export type FlyCallOptions = {env: Record<string, string>; timeoutMs?: number};
+
+const fly = async (argv: string[], options: FlyCallOptions): Promise<{ok: true; stdout: string} | {ok: false; message: string}> => {
 	const result = await runCommand({argv: ['fly', ...argv], env: options.env, timeoutMs: options.timeoutMs ?? 60_000});
 	const why = commandFailure(result);
 	if (why === undefined) return {ok: true, stdout: result.stdout};
 	return {ok: false, message: `fly ${argv.join(' ')}: ${why}`};
 };
-export const shiftTraffic = async (options: ShiftOptions): Promise<ShiftResult> => {
-	const {app, greenApp, weight} = options;
-	if (!Number.isFinite(weight) || weight < 0 || weight > 100) return {ok: false, message: `weight must be 0..100, got ${weight}`};
+
+/** `fly machine list --app APP --json`, destroyed machines left out: what the lever and `greenlight roles` read. */
+export const listMachines = async (app: string, options: FlyCallOptions): Promise<{ok: true; machines: ListedMachine[]} | {ok: false; message: string}> => {
 	const listed = await fly(['machine', 'list', '--app', app, '--json'], options);
 	if (!listed.ok) return listed;
-	let machines: ListedMachine[];
 	try {
-		machines = (JSON.parse(listed.stdout) as ListedMachine[]).filter((machine) => machine.state !== 'destroyed');
+		const parsed: unknown = JSON.parse(listed.stdout);
+		if (!Array.isArray(parsed)) throw new Error('not a list');
+		return {ok: true, machines: (parsed as ListedMachine[]).filter((machine) => machine.state !== 'destroyed')};
 	} catch {
 		return {ok: false, message: `fly machine list --app ${app} --json printed no JSON list`};
 	}
-	const group = (machine: ListedMachine) => (machine.config ?? machine.incomplete_config)?.metadata?.fly_process_group ?? 'app';
-	const greenGroup = greenApp ? 'replay' : 'green';
-	const green = machines.filter((machine) => group(machine) === greenGroup);
+};
+
+export const shiftTraffic = async (options: ShiftOptions): Promise<ShiftResult> => {
+	const {app, greenApp, weight} = options;
+	if (!Number.isFinite(weight) || weight < 0 || weight > 100) return {ok: false, message: `weight must be 0..100, got ${weight}`};
+	const listed = await listMachines(app, options);
+	if (!listed.ok) return listed;
+	const {machines} = listed;
+	const greenGroup = greenApp ? REPLAY_GROUP : 'green';
+	const green = machines.filter((machine) => processGroupOf(machine) === greenGroup);
 	const blue = options.blueMachines?.length
 		? machines.filter((machine) => options.blueMachines?.includes(machine.id))
-		: machines.filter((machine) => group(machine) === 'app');
+		: machines.filter((machine) => processGroupOf(machine) === APP_GROUP);
 	if (options.blueMachines?.length && blue.length !== options.blueMachines.length) {
 		const missing = options.blueMachines.filter((id) => !machines.some((machine) => machine.id === id));
 		return {ok: false, message: `blue machines ${missing.join(', ')} are not machines of ${app}`};
