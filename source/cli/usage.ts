@@ -19,9 +19,11 @@ Usage:
       Walk the release. Automated steps run by themselves; Enter confirms a phase only when its
       evidence is green. Resumes an unfinished session of the same runbook, with the
       variables it started with.
-  greenlight rehearse [FILE] [--scenario NAME] [--speed N] [run options]
+  greenlight rehearse [FILE] [--scenario NAME] [--speed N] [--world DIR] [run options]
       The same runbook against a local Fly.io sandbox (target "rehearsal"), started and stopped
-      around the run. --speed divides watch and bake times (default ${REHEARSAL_SPEED}).
+      around the run. --speed divides watch and bake times (default ${REHEARSAL_SPEED}). --world DIR
+      keeps the sandbox's Fly (apps, machines, releases, cordons) in DIR instead of the session:
+      the next rehearsal with the same DIR (--var version=…) starts where this one left it.
   greenlight join [--session DIR] [--operator NAME] [--key SSH_KEY] [--json]
       The pair's live view of a running session, over the driver's socket: n adds a note, Enter
       gives the second confirmation of a four-eyes phase. Who you are is verified as the runbook
