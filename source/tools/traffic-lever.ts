@@ -30,6 +30,17 @@ export type ListedMachine = {
 	config?: {metadata?: Record<string, string>; image?: string};
 	incomplete_config?: {metadata?: Record<string, string>; image?: string};
 	image_ref?: {repository?: string; tag?: string};
+	checks?: Array<{name?: string; status?: string}>;
+};
+
+/**
+ * Why a blue machine cannot take traffic now, if it cannot: not started (crashed, stopped, still
+ * being replaced by a deploy) or a health check critical. Traffic moved onto it would find no answer.
+ */
+const unready = (machine: ListedMachine): string | undefined => {
+	if (machine.state !== 'started') return `${machine.id} is ${machine.state ?? 'in an unknown state'}`;
+	const critical = machine.checks?.find((check) => check.status === 'critical');
+	return critical ? `${machine.id} has check ${critical.name ?? ''} critical`.replace('  ', ' ') : undefined;
 };
 
 /** The edge app's process groups: its API machines, and the machines that replay every request to the green app. */
@@ -103,6 +114,16 @@ export const shiftTraffic = async (options: ShiftOptions): Promise<ShiftResult> 
 	}
 	if (weight < 100 && blue.length === 0) return {ok: false, message: `${app} has no blue machines (process group "app") to take traffic`};
 	const split = splitForWeight(weight, green.length, blue.length);
+	// Never trade machines that answer for none that do: when every blue machine to take traffic is
+	// down (a deploy into blue's app group failed, as a promotion can), the traffic stays where it is.
+	// Some down is Fly's everyday: its proxy passes over a machine whose check fails.
+	const notReady = blue.slice(0, split.blue).flatMap((machine) => unready(machine) ?? []);
+	if (split.blue > 0 && notReady.length === split.blue) {
+		return {
+			ok: false,
+			message: `no blue machine can take traffic: ${notReady.join('; ')}. Nothing was moved; deploy a working image to ${app}'s app group (fly deploy --image … --process-groups app) or wait for its deploy, then shift again`,
+		};
+	}
 	const uncordon = [...green.slice(0, split.green), ...blue.slice(0, split.blue)].map((machine) => machine.id);
 	const cordon = [...green.slice(split.green), ...blue.slice(split.blue)].map((machine) => machine.id);
 	// In service first, out of service second: the app never has zero machines taking traffic.
@@ -116,8 +137,9 @@ export const shiftTraffic = async (options: ShiftOptions): Promise<ShiftResult> 
 	}
 	const share = split.green + split.blue === 0 ? 0 : Math.round((100 * split.green) / (split.green + split.blue));
 	const target = greenApp ? `replay to ${greenApp}` : 'are green';
+	const unanswered = notReady.length > 0 ? `; not answering yet: ${notReady.join('; ')}` : '';
 	return {
 		ok: true,
-		message: `green ≈ ${share}% (asked ${weight}%): ${split.green} of ${split.green + split.blue} machines in service on ${app} ${target}`,
+		message: `green ≈ ${share}% (asked ${weight}%): ${split.green} of ${split.green + split.blue} machines in service on ${app} ${target}${unanswered}`,
 	};
 };
