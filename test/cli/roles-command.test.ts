@@ -1,9 +1,8 @@
 import path from 'node:path';
 import {execa} from 'execa';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
-import {SANDBOX_CONFIG_FILES} from '../../source/sandbox/fly/app-config.js';
 import {SANDBOX_APPS} from '../../source/sandbox/sandbox.js';
-import {GREEN_IMAGE, openSandbox, type SandboxFixture} from '../sandbox/sandbox-fixture.js';
+import {openSandboxWithGreen, type SandboxFixture} from '../sandbox/sandbox-fixture.js';
 
 // `greenlight roles` from the command line, against the sandbox's fly: what an operator and a runbook step read.
 
@@ -19,9 +18,7 @@ describe('greenlight roles', () => {
 	const shift = (weight: number) => execa(process.execPath, [cli, 'shift', ...apps, '--weight', String(weight)], {env: fixture.sandbox.env, timeout: 60_000});
 
 	beforeAll(async () => {
-		fixture = await openSandbox();
-		const deployed = await fixture.fly(['deploy', '--config', SANDBOX_CONFIG_FILES.green, '--app', SANDBOX_APPS.green, '--image', GREEN_IMAGE]);
-		expect(deployed.exitCode).toBe(0);
+		fixture = await openSandboxWithGreen();
 	});
 	afterAll(async () => {
 		await fixture.dispose();

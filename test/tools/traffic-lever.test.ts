@@ -1,9 +1,8 @@
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
-import {SANDBOX_CONFIG_FILES} from '../../source/sandbox/fly/app-config.js';
 import {readState, STATE_ENV, updateState} from '../../source/sandbox/fly-state.js';
 import {SANDBOX_APPS} from '../../source/sandbox/sandbox.js';
 import {shiftTraffic, splitForWeight} from '../../source/tools/traffic-lever.js';
-import {call, countBy, GREEN_IMAGE, openSandbox, type SandboxFixture} from '../sandbox/sandbox-fixture.js';
+import {call, countBy, openSandboxWithGreen, type SandboxFixture} from '../sandbox/sandbox-fixture.js';
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
 /** One poll's pause while waiting for a state. */
@@ -19,9 +18,7 @@ describe('the traffic lever and the proxy', () => {
 	const shift = (weight: number) => shiftTraffic({app: SANDBOX_APPS.blue, greenApp: SANDBOX_APPS.green, weight, env: fixture.sandbox.env});
 
 	beforeAll(async () => {
-		fixture = await openSandbox();
-		const deployed = await fixture.fly(['deploy', '--config', SANDBOX_CONFIG_FILES.green, '--app', SANDBOX_APPS.green, '--image', GREEN_IMAGE]);
-		expect(deployed.exitCode).toBe(0);
+		fixture = await openSandboxWithGreen();
 	});
 	afterAll(async () => {
 		await fixture.dispose();
