@@ -10,7 +10,7 @@ const release = () => import('./release.js');
 const pair = () => import('./pair.js');
 
 /** Commands that start processes: the exit hook that ends their children comes with the runner. */
-const startsProcesses = new Set(['run', 'rehearse', 'join', 'export', 'contract', 'shift']);
+const startsProcesses = new Set(['run', 'rehearse', 'join', 'export', 'contract', 'shift', 'roles']);
 const killChildrenOnExit = async () => {
 	const {killAllChildren} = await import('../adapters/command-runner.js');
 	process.on('exit', () => killAllChildren());
@@ -27,6 +27,7 @@ const runOptions = {
 	'on-unknown': {type: 'string'},
 	speed: {type: 'string'},
 	scenario: {type: 'string'},
+	world: {type: 'string'},
 } as const;
 
 const oneOf = <T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T => {
@@ -37,9 +38,11 @@ const oneOf = <T extends string>(flag: string, value: string | undefined, allowe
 
 const releaseOptions = (args: string[], rehearse: boolean): ReleaseOptions => {
 	const {values, positionals} = parse(args, runOptions);
-	if (!rehearse && (values.scenario !== undefined || values.speed !== undefined)) {
-		throw new UsageError('--scenario and --speed belong to greenlight rehearse');
+	if (!rehearse && (values.scenario !== undefined || values.speed !== undefined || values.world !== undefined)) {
+		throw new UsageError('--scenario, --speed and --world belong to greenlight rehearse');
 	}
+	const world = values.world;
+	if (world === '') throw new UsageError('--world needs a folder');
 	const speed = values.speed === undefined ? (rehearse ? REHEARSAL_SPEED : 1) : Number(values.speed);
 	if (!Number.isFinite(speed) || speed <= 0) throw new UsageError(`--speed must be a positive number, got "${values.speed}"`);
 	const scenario = values.scenario;
@@ -61,7 +64,7 @@ const releaseOptions = (args: string[], rehearse: boolean): ReleaseOptions => {
 			? async (sessionDir) => {
 					const [{cleanupStaleSandboxes, startSandbox}, {sessionsRoot}] = await Promise.all([import('../sandbox/sandbox.js'), import('../adapters/session-folder.js')]);
 					await cleanupStaleSandboxes(sessionsRoot(process.cwd()));
-					return startSandbox({sessionDir, scenario});
+					return startSandbox({sessionDir, scenario, world});
 				}
 			: undefined,
 	};
@@ -106,6 +109,8 @@ const main = async (argv: string[]): Promise<number> => {
 			return (await import('./commands/contract.js')).runContractCommand(args);
 		case 'shift':
 			return (await import('./commands/shift.js')).runShiftCommand(args);
+		case 'roles':
+			return (await import('./commands/roles.js')).runRolesCommand(args);
 		case 'preflight':
 			return (await import('./commands/preflight.js')).runPreflightCommand(args);
 		default:

@@ -19,9 +19,11 @@ Usage:
       Walk the release. Automated steps run by themselves; Enter confirms a phase only when its
       evidence is green. Resumes an unfinished session of the same runbook, with the
       variables it started with.
-  greenlight rehearse [FILE] [--scenario NAME] [--speed N] [run options]
+  greenlight rehearse [FILE] [--scenario NAME] [--speed N] [--world DIR] [run options]
       The same runbook against a local Fly.io sandbox (target "rehearsal"), started and stopped
-      around the run. --speed divides watch and bake times (default ${REHEARSAL_SPEED}).
+      around the run. --speed divides watch and bake times (default ${REHEARSAL_SPEED}). --world DIR
+      keeps the sandbox's Fly (apps, machines, releases, cordons) in DIR instead of the session:
+      the next rehearsal with the same DIR (--var version=…) starts where this one left it.
   greenlight join [--session DIR] [--operator NAME] [--key SSH_KEY] [--json]
       The pair's live view of a running session, over the driver's socket: n adds a note, Enter
       gives the second confirmation of a four-eyes phase. Who you are is verified as the runbook
@@ -46,6 +48,10 @@ Usage:
       the traffic lever: cordon/uncordon blue's machines and its fly-replay group so that
       about N% of the machines in service replay to the green app (real flyctl commands);
       what green really gets, Fly's proxy decides: a traffic step's "share" measures it
+  greenlight roles --app APP --green-app APP [--json]
+      which app serves production and which is idle, read from live state (fly machine list):
+      live is APP's app group unless machines of its replay group are in service. Exit 1, with
+      the reason, when the green app carries production traffic: a release must not deploy into it
 
 FILE defaults to ./runbook.json. Sessions live in .greenlight/sessions/ unless --session.
 Without a terminal, greenlight prints plain lines (--json: one JSON event per line) and needs

@@ -78,11 +78,14 @@ const checkGateBounds = (runbook: Runbook): ReferenceProblem[] =>
 const checkWeights = (runbook: Runbook): ReferenceProblem[] =>
 	placedSteps(runbook).flatMap(({step, path}) => {
 		if (step.kind !== 'traffic') return [];
+		// A step back to blue (a promotion's return to weight 0, say) decreases to 0; anything else moves towards green.
+		const backToBlue = step.weights.at(-1) === 0 && step.weights.every((weight, index) => index === 0 || weight < (step.weights[index - 1] ?? 0));
+		if (backToBlue) return [];
 		const problems: ReferenceProblem[] = [];
 		step.weights.forEach((weight, index) => {
 			const before = step.weights[index - 1];
 			if (before !== undefined && weight <= before) {
-				problems.push({path: [...path, 'weights', index], message: `weight ${weight} after ${before}: the weights of a traffic step must increase`});
+				problems.push({path: [...path, 'weights', index], message: `weight ${weight} after ${before}: the weights of a traffic step must increase (or, for a step back to blue, decrease to 0)`});
 			}
 		});
 		if ((step.weights[0] ?? 0) <= 0) problems.push({path: [...path, 'weights', 0], message: 'the first weight must put some traffic on green (above 0)'});

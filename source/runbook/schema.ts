@@ -214,7 +214,7 @@ export const TrafficShare = z
 export const TrafficStep = z.strictObject({
 	...stepBase,
 	kind: z.literal('traffic'),
-	weights: z.array(z.number().min(0).max(100)).min(1).describe('Percentages of traffic on green, in order.'),
+	weights: z.array(z.number().min(0).max(100)).min(1).describe('Percentages of traffic on green, in order: increasing from above 0 (a switch towards green), or decreasing to 0 (a step back to blue, e.g. [0] after a promotion).'),
 	bake: Duration.describe('How long each weight is observed before the next.'),
 	maxBake: Duration.optional().describe('While a gate has too few observations at the end of `bake`, the weight is observed longer, up to this long in all. Default: no extension.'),
 	interval: Duration.optional(),

@@ -16,6 +16,7 @@ import {
 	liveMachines,
 	SCENARIO_ENV,
 	STATE_ENV,
+	supervisorAlive,
 	updateState,
 	writeStateAtomically,
 	type FlyMachine,
@@ -27,7 +28,16 @@ import {startProxyRouter, type ProxyRouter} from './proxy-router.js';
 import {isScenario, scenarios} from './scenarios.js';
 import {startSupervisor, type Supervisor} from './supervisor.js';
 
-export type SandboxOptions = {sessionDir: string; scenario?: string; log?: (line: string) => void};
+export type SandboxOptions = {
+	sessionDir: string;
+	scenario?: string;
+	/**
+	 * A folder that keeps the rehearsal's Fly (apps, machines, releases, cordons) across rehearsals:
+	 * the next rehearsal with the same world starts where the last one left it. Default: the session's own.
+	 */
+	world?: string;
+	log?: (line: string) => void;
+};
 export type Sandbox = {
 	/** PATH with the bin dir holding fly, flyctl, gh and greenlight first, where the stand-in keeps its state, and FLY_API_TOKEN: the one token it accepts. */
 	env: Record<string, string>;
@@ -57,7 +67,7 @@ export const sandboxPaths = {
 	openapi: path.join(repoRoot, 'source', 'sandbox', 'api.openapi.yaml'),
 };
 
-type SandboxRecord = {pid: number; startedAt: string; ports: number[]; scenario?: string; stoppedAt?: string; cleanedUp?: string};
+type SandboxRecord = {pid: number; startedAt: string; ports: number[]; scenario?: string; world?: string; stoppedAt?: string; cleanedUp?: string};
 
 const recordFileOf = (sandboxDir: string) => path.join(sandboxDir, 'sandbox.json');
 
@@ -112,23 +122,39 @@ const seedState = (): FlyState => {
 	return state;
 };
 
-/** The scenario an earlier sandbox of this session rehearsed, if any. */
-const previousScenario = (sandboxDir: string): string | undefined => {
+/** What an earlier sandbox of this session recorded: its scenario and world, if any. */
+const previousRecord = (sandboxDir: string): SandboxRecord | undefined => {
 	try {
-		return (JSON.parse(readFileSync(recordFileOf(sandboxDir), 'utf8')) as SandboxRecord).scenario;
+		return JSON.parse(readFileSync(recordFileOf(sandboxDir), 'utf8')) as SandboxRecord;
 	} catch {
 		return undefined;
 	}
 };
 
+/** Where the fly state lives: in the world folder when there is one, else in the session's sandbox folder. */
+const stateFileOf = (sandboxDir: string, world: string | undefined) => path.join(world ?? sandboxDir, 'fly-state.json');
+
 export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> => {
 	const log = options.log ?? (() => {});
 	const sandboxDir = sessionPaths(options.sessionDir).sandbox;
-	const stateFile = path.join(sandboxDir, 'fly-state.json');
 	// A resumed rehearsal goes on in the world it left, as a real release finds Fly as it left it:
 	// the same machines, releases and cordons, and the same rehearsed fault.
-	const resuming = existsSync(stateFile);
-	const earlier = resuming ? previousScenario(sandboxDir) : undefined;
+	const earlierRecord = previousRecord(sandboxDir);
+	const resuming = earlierRecord !== undefined || existsSync(stateFileOf(sandboxDir, undefined));
+	const requestedWorld = options.world === undefined ? undefined : path.resolve(options.world);
+	if (resuming && requestedWorld !== earlierRecord?.world) {
+		throw new Error(
+			earlierRecord?.world
+				? `this session rehearsed in the world ${earlierRecord.world}; resume it with that --world or without one`
+				: `this session rehearsed in a world of its own; resume it without --world, or start a new session`,
+		);
+	}
+	const world = requestedWorld ?? earlierRecord?.world;
+	const stateFile = stateFileOf(sandboxDir, world);
+	if (world !== undefined && supervisorAlive(stateFile)) {
+		throw new Error(`the world ${world} is in use: another rehearsal's sandbox runs in it`);
+	}
+	const earlier = resuming ? earlierRecord?.scenario : undefined;
 	if (resuming && options.scenario !== undefined && earlier !== options.scenario) {
 		throw new Error(`this session rehearsed ${earlier ? `scenario ${earlier}` : 'no fault'}; resume it without --scenario, or start a new session`);
 	}
@@ -141,15 +167,17 @@ export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> =>
 	}
 	const binDir = path.join(sandboxDir, 'bin');
 	mkdirSync(binDir, {recursive: true});
+	if (world !== undefined) mkdirSync(world, {recursive: true, mode: 0o700});
 	writeShim(path.join(binDir, 'fly'), sandboxPaths.flyStandIn);
 	writeShim(path.join(binDir, 'flyctl'), sandboxPaths.flyStandIn);
 	writeShim(path.join(binDir, 'gh'), sandboxPaths.ghStandIn);
 	writeShim(path.join(binDir, 'greenlight'), sandboxPaths.cli);
-	if (!resuming) writeStateAtomically(stateFile, seedState());
+	// A new world (a session's own, or a --world folder used for the first time) starts as production does.
+	if (!existsSync(stateFile)) writeStateAtomically(stateFile, seedState());
 	// The token the stand-in accepts; a session from before it checked tokens gets one now.
 	const auth = updateState(stateFile, (state) => (state.auth ??= newSandboxAuth()));
 
-	const record: SandboxRecord = {pid: process.pid, startedAt: isoNow(), ports: [], scenario};
+	const record: SandboxRecord = {pid: process.pid, startedAt: isoNow(), ports: [], scenario, ...(world === undefined ? {} : {world})};
 	const saveRecord = () => writeFileSync(recordFileOf(sandboxDir), `${JSON.stringify(record, null, 2)}\n`);
 	saveRecord();
 
@@ -218,7 +246,7 @@ export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> =>
 			const blue = liveMachines(state, SANDBOX_APPS.blue);
 			const count = (machines: FlyMachine[]) => machines.filter(inService).length;
 			const green = liveMachines(state, SANDBOX_APPS.green);
-			return `sandbox: router :${publicRouter.port}, blue ${count(blue.filter((machine) => machine.processGroup === 'app'))} machines, replay→green ${count(blue.filter((machine) => machine.processGroup === 'replay'))}, green ${count(green)} (:${greenRouter.port}), load ${PUBLIC_RPS} rps on the public hostname${scenario ? `, scenario ${scenario}` : ''}`;
+			return `sandbox: router :${publicRouter.port}, blue ${count(blue.filter((machine) => machine.processGroup === 'app'))} machines, replay→green ${count(blue.filter((machine) => machine.processGroup === 'replay'))}, green ${count(green)} (:${greenRouter.port}), load ${PUBLIC_RPS} rps on the public hostname${scenario ? `, scenario ${scenario}` : ''}${world ? `, world ${world}` : ''}`;
 		};
 		log(describe());
 		return {env, variables, describe, stop};
@@ -265,7 +293,9 @@ export const cleanupStaleSandboxes = async (sessionsRoot: string): Promise<strin
 		}
 		if (record.stoppedAt || isProcessRunning(record.pid)) continue;
 		const killed: number[] = [];
-		const pidsDir = path.join(sandboxDir, 'pids');
+		// The stand-ins keep their pids beside the state: in the world folder when the sandbox had one.
+		const stateDir = record.world ?? sandboxDir;
+		const pidsDir = path.join(stateDir, 'pids');
 		for (const name of existsSync(pidsDir) ? readdirSync(pidsDir) : []) {
 			const pid = Number(name);
 			if (Number.isInteger(pid) && isProcessRunning(pid) && isStandIn(pid)) {
@@ -278,7 +308,7 @@ export const cleanupStaleSandboxes = async (sessionsRoot: string): Promise<strin
 		}
 		const busy: number[] = [];
 		for (const port of record.ports) if (await portListening(port)) busy.push(port);
-		rmSync(heartbeatFileOf(path.join(sandboxDir, 'fly-state.json')), {force: true});
+		rmSync(heartbeatFileOf(stateFileOf(sandboxDir, record.world)), {force: true});
 		record.stoppedAt = isoNow();
 		record.cleanedUp = `owner pid ${record.pid} was gone`;
 		writeFileSync(recordFile, `${JSON.stringify(record, null, 2)}\n`);

@@ -73,6 +73,9 @@ export const startSupervisor = (options: SupervisorOptions): Supervisor => {
 	const greenCarriesTraffic = () =>
 		state.machines.some((machine) => machine.app === options.publicApp && machine.processGroup === 'replay' && inService(machine));
 
+	// By app, and right across releases in one world: the edge app stays blue (what serves production
+	// when a rehearsal starts, promoted to the new image after the switch), the other app is always
+	// the idle one a release deploys into, so green, with the rehearsed fault, whatever image it runs.
 	const colourOf = (machine: FlyMachine): 'blue' | 'green' => state.apps[machine.app]?.colour ?? 'blue';
 
 	const rttOf = (machine: FlyMachine): number =>

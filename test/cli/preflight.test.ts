@@ -86,7 +86,7 @@ describe('greenlight preflight against the rehearsal sandbox', () => {
 		const run = await preflightRehearsal({vars: {greenApp: 'lokaltreu-api-gren'}});
 		expect(run.code).toBe(1);
 		expect(run.line('✗ app lokaltreu-api-gren: ')).toBe(
-			'✗ app lokaltreu-api-gren: fly status --app lokaltreu-api-gren exited 1: failed to get app: Could not find App "lokaltreu-api-gren" (used by vorbereitung/green-deploy, vorbereitung/auto-scaling, vorbereitung/secrets and 5 more)',
+			'✗ app lokaltreu-api-gren: fly status --app lokaltreu-api-gren exited 1: failed to get app: Could not find App "lokaltreu-api-gren" (used by vorbereitung/rollen, vorbereitung/green-deploy, vorbereitung/auto-scaling and 7 more)',
 		);
 		expect(run.line('✓ app lokaltreu-api: ')).toBeDefined();
 		expect(run.lines.at(-1)).toMatch(/^preflight failed: 1 of \d+ checks$/);
@@ -120,7 +120,7 @@ describe('greenlight preflight from the command line', () => {
 		has('✗ variable version: no value; greenlight run would ask "Release-Version": pass --var version=…');
 		has('✗ variable greenSecrets: secret without a value: set GREEN_SECRETS_DOTENV in the environment');
 		has('✗ fly: not on the PATH the steps run with (needed by vorbereitung/blue-maschinen');
-		has('✗ FLY_API_TOKEN: not set: metric p50, metric p95, metric p99 and 4 more send it to Prometheus as their token');
+		has('✗ FLY_API_TOKEN: not set: metric p50, metric p95, metric p99 and 6 more send it to Prometheus as their token');
 		has('✗ fly auth whoami: command not found: fly (no FLY_ACCESS_TOKEN or FLY_API_TOKEN set: flyctl uses its own login (fly auth login))');
 		has('✗ metric errors blue: FLY_API_TOKEN is not set: this source sends it as its token');
 		has('✗ file apps/api/fly.green.toml: not found at ');

@@ -22,8 +22,9 @@ describe('greenlight rehearse', () => {
 		expect(run.exitCode, `${run.stderr}\n${JSON.stringify(firstFailure(run.events))}`).toBe(0);
 		expect(run.events.at(-1)).toMatchObject({type: 'run-finished', outcome: 'completed'});
 		expect(run.events.filter((event) => event.type === 'step-finished' && event.status === 'failed')).toEqual([]);
-		expect(run.events.filter((event) => event.type === 'traffic-shifted').map((event) => (event as {weight?: number}).weight)).toEqual([20, 50, 100]);
-		for (const weight of [20, 50, 100]) {
+		// The switch (20, 50, 100), then the promotion's return to blue's app group (0).
+		expect(run.events.filter((event) => event.type === 'traffic-shifted').map((event) => (event as {weight?: number}).weight)).toEqual([20, 50, 100, 0]);
+		for (const weight of [20, 50, 100, 0]) {
 			const share = measuredShares(run.events).filter((sample) => sample.weight === weight).at(-1);
 			expect(share?.verdict).toBe('pass');
 			expect(Math.abs((share?.value ?? Number.NaN) - weight)).toBeLessThanOrEqual(10);

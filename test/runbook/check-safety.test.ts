@@ -45,6 +45,16 @@ describe('validation refuses what must never run', () => {
 		for (const line of result.lines) expect(line).toMatch(/^.*runbook\.json:\d+:\d+: /);
 	});
 
+	it('given a step back to blue whose weights decrease to 0, then it is valid; one that stops above 0 on its way back is not', async () => {
+		const back = await validate([
+			{id: 'a', title: 'A', kind: 'traffic', weights: [0], bake: '1m', run: ['shift', '{{weight}}'], gates: [{metric: 'p95', max: 300}]},
+			{id: 'b', title: 'B', kind: 'traffic', weights: [50, 0], bake: '1m', run: ['shift', '{{weight}}'], gates: [{metric: 'p95', max: 300}]},
+		]);
+		expect(back.exitCode, back.lines.join('\n')).toBe(0);
+		const halfway = await validate([{id: 'c', title: 'C', kind: 'traffic', weights: [50, 20], bake: '1m', run: ['shift', '{{weight}}'], gates: [{metric: 'p95', max: 300}]}]);
+		expect(halfway.lines.join('\n')).toMatch(/weights\[1\]: weight 20 after 50: the weights of a traffic step must increase \(or, for a step back to blue, decrease to 0\)/);
+	});
+
 	it('given an interval of 50 ms, then it is refused as too fast', async () => {
 		const result = await validate([{id: 'w', title: 'W', kind: 'watch', duration: '1m', interval: '50ms', gates: [{metric: 'p95', max: 5}]}]);
 		expect(result.lines.join('\n')).toMatch(/interval "50ms" is shorter than 100 ms/);

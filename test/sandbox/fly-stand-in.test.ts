@@ -175,6 +175,27 @@ describe('the fly stand-in in a running sandbox', () => {
 		expect(app.stderr).toContain('Could not find App "nope"');
 	});
 
+	test('given blue\'s replay machines in service and its app machines cordoned, when fly deploy --process-groups app runs for blue, then only the app machines take the image; the replay machines keep theirs and every cordon stays', async () => {
+		const before = readState(stateFile()).machines.filter((machine) => machine.app === SANDBOX_APPS.blue && machine.state !== 'destroyed');
+		const ids = (group: string) => before.filter((machine) => machine.processGroup === group).map((machine) => machine.id);
+		expect((await fixture.fly(['machine', 'uncordon', ...ids('replay'), '--app', SANDBOX_APPS.blue])).exitCode).toBe(0);
+		expect((await fixture.fly(['machine', 'cordon', ...ids('app'), '--app', SANDBOX_APPS.blue])).exitCode).toBe(0);
+		const deploy = await fixture.fly(['deploy', '--config', SANDBOX_CONFIG_FILES.blue, '--app', SANDBOX_APPS.blue, '--image', GREEN_IMAGE, '--process-groups', 'app', '--strategy', 'rolling']);
+		expect(deploy.exitCode, deploy.stderr).toBe(0);
+		expect(deploy.stderr).toBe('--process-groups filter applied, deploying to 4/8 machines');
+		expect(deploy.stdout).not.toContain('Process groups have changed');
+		const after = readState(stateFile()).machines.filter((machine) => machine.app === SANDBOX_APPS.blue && machine.state !== 'destroyed');
+		expect(after.map((machine) => machine.id).sort()).toEqual(before.map((machine) => machine.id).sort());
+		for (const machine of after) {
+			expect(machine.image).toBe(machine.processGroup === 'app' ? GREEN_IMAGE : BLUE_IMAGE);
+			expect(machine.cordoned).toBe(machine.processGroup === 'app');
+			expect(machine.state).toBe('started');
+		}
+		// Back as the other tests found it: blue's app machines in service, the replay machines out.
+		await fixture.fly(['machine', 'uncordon', ...ids('app'), '--app', SANDBOX_APPS.blue]);
+		await fixture.fly(['machine', 'cordon', ...ids('replay'), '--app', SANDBOX_APPS.blue]);
+	});
+
 	test('when the state says a machine\'s host is unreachable, then it is listed with incomplete_config instead of config', async () => {
 		const id = readState(stateFile()).machines.find((machine) => machine.app === SANDBOX_APPS.blue && machine.processGroup === 'replay')?.id as string;
 		updateState(stateFile(), (state) => {

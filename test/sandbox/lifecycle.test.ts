@@ -134,4 +134,27 @@ setInterval(() => {}, 1000);
 			await sandbox.stop();
 		}
 	});
+
+	test('given a world folder, when a second rehearsal\'s sandbox starts in it, then it finds the first one\'s machines, releases and cordons; a second sandbox at once, or a resume in another world, is refused', async () => {
+		const world = path.join(tempDir(), 'world');
+		const firstSession = tempDir();
+		const first = await startSandbox({sessionDir: firstSession, world});
+		const {execa} = await import('execa');
+		try {
+			await execa('fly', ['deploy', '--config', SANDBOX_CONFIG_FILES.green, '--app', SANDBOX_APPS.green, '--image', GREEN_IMAGE], {env: first.env});
+			await expect(startSandbox({sessionDir: tempDir(), world})).rejects.toThrow(`the world ${world} is in use: another rehearsal's sandbox runs in it`);
+		} finally {
+			await first.stop();
+		}
+		expect(readFileSync(path.join(world, 'fly-state.json'), 'utf8')).toContain(GREEN_IMAGE);
+		const second = await startSandbox({sessionDir: tempDir(), world});
+		try {
+			const listed = await execa('fly', ['machine', 'list', '--app', SANDBOX_APPS.green, '--json'], {env: second.env});
+			expect((JSON.parse(listed.stdout) as Array<{config: {image: string}}>).map((machine) => machine.config.image)).toEqual([GREEN_IMAGE, GREEN_IMAGE]);
+			expect(second.describe()).toContain(`world ${world}`);
+		} finally {
+			await second.stop();
+		}
+		await expect(startSandbox({sessionDir: firstSession, world: tempDir()})).rejects.toThrow(`this session rehearsed in the world ${world}; resume it with that --world or without one`);
+	});
 });

@@ -62,6 +62,32 @@ describe('the committed runbook.json', () => {
 		expect(last?.kind === 'watch' && last.gates.map((gate) => gate.metric)).toEqual(['greenShare']);
 	});
 
+	test('roles, not names: the first step of Vorbereitung reads the roles from live state and fails the release before any deploy when the green app carries traffic', () => {
+		const vorbereitung = runbook.phases.find((phase) => phase.id === 'vorbereitung')?.steps ?? [];
+		const first = vorbereitung[0];
+		expect(first?.id).toBe('rollen');
+		expect(first?.kind === 'command' && first.run).toEqual(['greenlight', 'roles', '--app', '{{app}}', '--green-app', '{{greenApp}}', '--json']);
+		expect(first?.kind === 'command' && first.expect?.exitCode).toBe(0);
+		const ordered = runbook.phases.flatMap((phase) => phase.steps);
+		const firstDeploy = ordered.findIndex((step) => step.kind === 'command' && step.run[0] === 'fly' && step.run[1] === 'deploy');
+		expect(ordered.findIndex((step) => step.id === 'rollen')).toBeLessThan(firstDeploy);
+	});
+
+	test('Green als neue Blue deklarieren: the released image goes into the edge app\'s app group only, then traffic returns to weight 0, gated on the edge app and on green\'s share', () => {
+		const steps = runbook.phases.find((phase) => phase.id === 'nacharbeiten')?.steps ?? [];
+		const promote = steps.find((step) => step.id === 'green-wird-blue');
+		expect(promote?.kind === 'command' && promote.run).toEqual([
+			'fly', 'deploy', '--config', '{{blueConfig}}', '--app', '{{app}}', '--image', '{{imageRepository}}:{{version}}', '--process-groups', 'app', '--strategy', 'rolling',
+		]);
+		const back = steps[steps.indexOf(promote as Step) + 1];
+		expect(back?.kind === 'traffic' && back.weights).toEqual([0]);
+		expect(back?.kind === 'traffic' && back.run).toContain('{{weight}}');
+		expect(back?.kind === 'traffic' && back.gates.map((gate) => gate.metric)).toEqual(['promotedP95', 'promotedErrors']);
+		// The promoted metrics judge the edge app: its "green" source is the app that takes the traffic back.
+		const production = runbook.metrics.promotedP95?.green;
+		expect(production?.type === 'prometheus' && production.query).toContain('app="{{app}}"');
+	});
+
 	test('Nacharbeiten export the release record and the snapshot', () => {
 		const exports = runbook.phases.find((phase) => phase.id === 'nacharbeiten')?.steps.flatMap((step) => (step.kind === 'export' ? [step.what] : []));
 		expect(exports?.sort()).toEqual(['release-record', 'snapshot']);

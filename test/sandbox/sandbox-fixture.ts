@@ -3,7 +3,8 @@ import {request} from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import {execa} from 'execa';
-import {startSandbox, type Sandbox} from '../../source/sandbox/sandbox.js';
+import {SANDBOX_CONFIG_FILES} from '../../source/sandbox/fly/app-config.js';
+import {SANDBOX_APPS, startSandbox, type Sandbox} from '../../source/sandbox/sandbox.js';
 
 export type SandboxFixture = {
 	sandbox: Sandbox;
@@ -28,6 +29,17 @@ export const openSandbox = async (scenario?: string): Promise<SandboxFixture> =>
 			rmSync(sessionDir, {recursive: true, force: true});
 		},
 	};
+};
+
+/** A sandbox in which green runs GREEN_IMAGE, deployed with its own fly.toml: where the lever has something to shift to. */
+export const openSandboxWithGreen = async (): Promise<SandboxFixture> => {
+	const fixture = await openSandbox();
+	const deployed = await fixture.fly(['deploy', '--config', SANDBOX_CONFIG_FILES.green, '--app', SANDBOX_APPS.green, '--image', GREEN_IMAGE]);
+	if (deployed.exitCode !== 0) {
+		await fixture.dispose();
+		throw new Error(`fly deploy of green failed: ${deployed.stderr}`);
+	}
+	return fixture;
 };
 
 /** `ms` is the wall clock; `serviceMs` the machine's modelled service time (Server-Timing), free of the test host's delays. */

@@ -1,10 +1,12 @@
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
-import {SANDBOX_CONFIG_FILES} from '../../source/sandbox/fly/app-config.js';
+import {readState, STATE_ENV, updateState} from '../../source/sandbox/fly-state.js';
 import {SANDBOX_APPS} from '../../source/sandbox/sandbox.js';
 import {shiftTraffic, splitForWeight} from '../../source/tools/traffic-lever.js';
-import {call, countBy, GREEN_IMAGE, openSandbox, type SandboxFixture} from '../sandbox/sandbox-fixture.js';
+import {call, countBy, openSandboxWithGreen, type SandboxFixture} from '../sandbox/sandbox-fixture.js';
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+/** One poll's pause while waiting for a state. */
+const settle100 = () => new Promise((resolve) => setTimeout(resolve, 100));
 
 describe('the traffic lever and the proxy', () => {
 	let fixture: SandboxFixture;
@@ -16,9 +18,7 @@ describe('the traffic lever and the proxy', () => {
 	const shift = (weight: number) => shiftTraffic({app: SANDBOX_APPS.blue, greenApp: SANDBOX_APPS.green, weight, env: fixture.sandbox.env});
 
 	beforeAll(async () => {
-		fixture = await openSandbox();
-		const deployed = await fixture.fly(['deploy', '--config', SANDBOX_CONFIG_FILES.green, '--app', SANDBOX_APPS.green, '--image', GREEN_IMAGE]);
-		expect(deployed.exitCode).toBe(0);
+		fixture = await openSandboxWithGreen();
 	});
 	afterAll(async () => {
 		await fixture.dispose();
@@ -69,6 +69,30 @@ describe('the traffic lever and the proxy', () => {
 		const result = await shiftTraffic({app: SANDBOX_APPS.blue, greenApp: SANDBOX_APPS.green, weight: 0, env: fixture.sandbox.env, blueMachines: ['00000000000000']});
 		expect(result.ok).toBe(false);
 		expect(result.message).toContain('00000000000000');
+	});
+
+	test('given green at 100 % and every blue app machine crashed (a failed deploy into blue\'s app group), when the lever is asked for 0 %, then it refuses naming them and moves nothing', async () => {
+		const stateFile = fixture.sandbox.env[STATE_ENV] as string;
+		const blueApp = () => readState(stateFile).machines.filter((machine) => machine.app === SANDBOX_APPS.blue && machine.processGroup === 'app');
+		const setState = (state: 'stopped' | 'starting') =>
+			updateState(stateFile, (fresh) => {
+				for (const machine of fresh.machines) if (machine.app === SANDBOX_APPS.blue && machine.processGroup === 'app') machine.state = state;
+			});
+		expect((await shift(100)).ok).toBe(true);
+		setState('stopped');
+		const cordons = () => readState(stateFile).machines.filter((machine) => machine.app === SANDBOX_APPS.blue).map((machine) => [machine.id, machine.cordoned]);
+		const before = cordons();
+		try {
+			const refused = await shift(0);
+			expect(refused.ok).toBe(false);
+			expect(refused.message).toMatch(/^no blue machine can take traffic: (\w{14} is stopped; ){3}\w{14} is stopped\. Nothing was moved/);
+			expect(cordons()).toEqual(before);
+		} finally {
+			// The supervisor starts them again; wait until they serve, then back to blue.
+			setState('starting');
+			for (let waited = 0; waited < 30_000 && blueApp().some((machine) => machine.state !== 'started'); waited += 100) await settle100();
+			expect((await shift(0)).ok).toBe(true);
+		}
 	});
 
 	test('a weight maps to the machine split closest to it', () => {

@@ -1,5 +1,6 @@
 import {shiftTraffic} from '../../tools/traffic-lever.js';
 import {EXIT, parse, UsageError} from '../usage.js';
+import {leverEnv} from './lever-env.js';
 
 /** `greenlight shift --app APP --weight N [--green-app APP] [--blue-machines ID,ID]`: the traffic lever a traffic step runs. */
 export const runShiftCommand = async (args: string[]): Promise<number> => {
@@ -9,10 +10,9 @@ export const runShiftCommand = async (args: string[]): Promise<number> => {
 	if (values.weight === undefined || !Number.isFinite(weight) || weight < 0 || weight > 100) {
 		throw new UsageError(`shift needs --weight between 0 and 100, got "${values.weight ?? ''}"`);
 	}
-	const env = Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
 	// A capture of several machine ids arrives as one argv element, joined with ",".
 	const blueMachines = values['blue-machines']?.split(',').map((id) => id.trim()).filter(Boolean);
-	const result = await shiftTraffic({app: values.app, greenApp: values['green-app'], weight, env, blueMachines});
+	const result = await shiftTraffic({app: values.app, greenApp: values['green-app'], weight, env: leverEnv(), blueMachines});
 	(result.ok ? process.stdout : process.stderr).write(`${result.message}\n`);
 	return result.ok ? EXIT.completed : EXIT.failed;
 };

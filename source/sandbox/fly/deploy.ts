@@ -2,7 +2,7 @@ import {createHash} from 'node:crypto';
 import {isoNow} from '../clock.js';
 import {addMachine, liveMachines, updateState, type FlyAppConfig, type FlyMachine} from '../fly-state.js';
 import {deployedConfig, processNames, servicesOf} from './app-config.js';
-import {FlyError, requireApp, type FlyAction} from './command.js';
+import {FlyError, requireApp, type FlyAction, type FlyResult} from './command.js';
 import {failedWith, printLines, succeeded} from './output.js';
 import {describeFailure, waitForMachines} from './wait-for-machines.js';
 
@@ -16,6 +16,11 @@ import {describeFailure, waitForMachines} from './wait-for-machines.js';
 //   second for high availability when it has services (unless --ha=false or --update-only);
 // - the release (machines.go createReleaseInBackend) records the image and the config it deployed,
 //   "running" until the machines are up, then "complete" or "failed".
+// - --process-groups (deploy.go "Deploy to machines only in these process groups";
+//   machines.go machineFilteredFromDeploymentByProcessGroup and ProcessNames): machines of other
+//   groups are left out of the deployment altogether, neither updated nor destroyed, and only the
+//   named groups of the config count; flyctl says "--process-groups filter applied, deploying to
+//   N/M machines". The machines keep their cordons: an update does not put a machine in service.
 // A machine already running the image keeps running: the sandbox does not model that restart.
 
 const STRATEGIES = ['canary', 'rolling', 'immediate', 'bluegreen'];
@@ -29,9 +34,17 @@ type Plan = {
 	created: Array<{group: string; count: number}>;
 	updated: string[];
 	firstDeploy: boolean;
+	/** "--process-groups filter applied, deploying to N/M machines", when the flag was given. */
+	filter?: string;
 };
 
 const plural = (count: number, word: string) => `${count} "${word}" machine${count === 1 ? '' : 's'}`;
+
+/** The groups of --process-groups (comma-separated, repeatable), or undefined for all. */
+const onlyGroups = (flag: string | boolean | undefined): string[] | undefined => {
+	const names = typeof flag === 'string' ? flag.split(',').map((name) => name.trim()).filter(Boolean) : [];
+	return names.length > 0 ? names : undefined;
+};
 
 export const deploy: FlyAction = async (io, parsed, target) => {
 	const strategy = typeof parsed.flags.strategy === 'string' ? parsed.flags.strategy : 'rolling';
@@ -41,8 +54,10 @@ export const deploy: FlyAction = async (io, parsed, target) => {
 	const highAvailability = parsed.flags.ha !== false;
 	const plan = updateState(io.stateFile, (state): Plan => {
 		const app = requireApp(state, target.name);
-		const machines = liveMachines(state, app.name);
-		const config: FlyAppConfig = {...(target.config ?? deployedConfig(app, machines)), app: app.name};
+		const all = liveMachines(state, app.name);
+		const config: FlyAppConfig = {...(target.config ?? deployedConfig(app, all)), app: app.name};
+		const only = onlyGroups(parsed.flags['process-groups']);
+		const machines = only ? all.filter((machine) => only.includes(machine.processGroup)) : all;
 		const image = typeof parsed.flags.image === 'string' && parsed.flags.image !== '' ? parsed.flags.image : config.image;
 		if (!image) throw new FlyError('the rehearsal has no builder: deploy a prebuilt image with --image <ref> or [build] image in fly.toml');
 		const version = (app.releases.at(-1)?.version ?? 0) + 1;
@@ -59,7 +74,7 @@ export const deploy: FlyAction = async (io, parsed, target) => {
 		});
 		// The machines a deploy updates get every secret, staged ones too.
 		for (const secret of Object.values(app.secrets)) delete secret.staged;
-		const groups = processNames(config);
+		const groups = processNames(config).filter((name) => !only || only.includes(name));
 		const destroyed = new Map<string, number>();
 		for (const machine of machines.filter((entry) => !groups.includes(entry.processGroup))) {
 			machine.state = 'destroyed';
@@ -90,7 +105,17 @@ export const deploy: FlyAction = async (io, parsed, target) => {
 			machine.updatedAt = now;
 			updated.push(machine.id);
 		}
-		return {appName: app.name, version, config, image, destroyed, created, updated, firstDeploy: machines.length === 0};
+		return {
+			appName: app.name,
+			version,
+			config,
+			image,
+			destroyed,
+			created,
+			updated,
+			firstDeploy: all.length === 0,
+			...(only ? {filter: `--process-groups filter applied, deploying to ${machines.length}/${all.length} machines`} : {}),
+		};
 	});
 	const lines = [
 		'==> Verifying app config',
@@ -116,7 +141,9 @@ export const deploy: FlyAction = async (io, parsed, target) => {
 	if (plan.updated.length > plan.created.reduce((sum, entry) => sum + entry.count, 0)) {
 		lines.push(`Updating existing machines in '${plan.appName}' with ${strategy} strategy`);
 	}
-	if (parsed.flags.detach === true) return succeeded(printLines(lines));
+	// flyctl writes the filter's line to stderr (md.io.ErrOut), the rest of its progress to stdout.
+	const noted = (result: FlyResult): FlyResult => (plan.filter ? {...result, stderr: `${plan.filter}\n${result.stderr}`} : result);
+	if (parsed.flags.detach === true) return noted(succeeded(printLines(lines)));
 	const {started, failed} = await waitForMachines(io, plan.updated);
 	updateState(io.stateFile, (state) => {
 		const release = state.apps[plan.appName]?.releases.find((entry) => entry.version === plan.version);
@@ -124,7 +151,7 @@ export const deploy: FlyAction = async (io, parsed, target) => {
 	});
 	for (const machine of started) lines.push(`  Machine ${machine.id} [${machine.processGroup}] update finished: success`);
 	if (plan.updated.length === 0) lines.push('  No machines needed an update: they already run this image');
-	if (failed.length > 0) return failedWith(failed.map((machine: FlyMachine) => describeFailure(machine)).join('\n'), printLines(lines));
+	if (failed.length > 0) return noted(failedWith(failed.map((machine: FlyMachine) => describeFailure(machine)).join('\n'), printLines(lines)));
 	lines.push('', `Visit your newly deployed app at https://${plan.appName}.fly.dev/`);
-	return succeeded(printLines(lines));
+	return noted(succeeded(printLines(lines)));
 };

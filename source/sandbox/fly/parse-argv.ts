@@ -1,7 +1,8 @@
 // The fake fly's argument parser: the flyctl commands and flags runbook.json uses, parsed and refused
 // as flyctl's cobra commands do, so a step the real fly would refuse fails in a rehearsal too.
 
-type FlagSpec = {type: 'string' | 'boolean'; short?: string};
+/** "list": a StringSlice flag, comma-separated and repeatable (pflag), kept joined with ",". */
+type FlagSpec = {type: 'string' | 'boolean' | 'list'; short?: string};
 type CommandSpec = {flags: Record<string, FlagSpec>; args: 'none' | 'optional' | 'one' | 'many'};
 
 const globalFlags: Record<string, FlagSpec> = {
@@ -29,6 +30,7 @@ const commands: Record<string, CommandSpec> = {
 			ha: {type: 'boolean'},
 			'update-only': {type: 'boolean'},
 			'remote-only': {type: 'boolean'},
+			'process-groups': {type: 'list'},
 		},
 		// deploy [WORKING_DIRECTORY]: fly.toml is looked for there (flyctl ChangeWorkingDirectoryToFirstArgIfPresent).
 		args: 'optional',
@@ -100,7 +102,8 @@ export const parseFly = (argv: readonly string[]): {ok: true; parsed: ParsedFly}
 		const value = inline ?? argv[index + 1];
 		if (value === undefined) return usageError(`flag needs an argument: --${name}`);
 		if (inline === undefined) index += 1;
-		flags[name] = value;
+		const earlier = flags[name];
+		flags[name] = flag.type === 'list' && typeof earlier === 'string' ? `${earlier},${value}` : value;
 	}
 	if (spec.args === 'none' && positionals.length > 0) return usageError(`unknown command "${positionals[0]}" for "fly ${command}"`);
 	if (spec.args === 'one' && positionals.length !== 1) return usageError(`accepts 1 arg(s), received ${positionals.length}`);

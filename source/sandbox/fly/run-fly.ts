@@ -38,7 +38,7 @@ const views: Record<string, FlyView> = {
 };
 
 const helpText = `This is the rehearsal stand-in for flyctl. It answers:
-  fly status, fly machine list|cordon|uncordon, fly deploy [--config PATH] --image, fly releases,
+  fly status, fly machine list|cordon|uncordon, fly deploy [--config PATH] --image [--process-groups G], fly releases,
   fly scale count|show, fly secrets import|list, fly checks list, fly auth whoami, fly version
 Like flyctl it reads --config PATH, else ./fly.toml, for the app name and (deploy) the process groups,
 and its token from --access-token, else FLY_ACCESS_TOKEN, else FLY_API_TOKEN: only the rehearsal's own is accepted.
