@@ -60,6 +60,22 @@ const inkOutputKeptAcrossFrames = {
 	},
 };
 
+/**
+ * wrap-ansi (Ink's line wrapping) carries its own older string-width, and each copy builds an
+ * Intl.Segmenter as it loads (about 20 ms before the first frame, each). In the bundle wrap-ansi
+ * measures with the same string-width as Ink's layout, so wrapping and layout also agree on widths.
+ */
+const oneStringWidth = {
+	name: 'one-string-width',
+	setup(builder) {
+		builder.onResolve({filter: /^string-width$/}, (args) =>
+			/[\\/]node_modules[\\/]wrap-ansi[\\/]/.test(args.importer)
+				? builder.resolve('string-width', {resolveDir: path.join(import.meta.dirname, '..'), kind: args.kind})
+				: undefined,
+		);
+	},
+};
+
 /** @type {import('esbuild').BuildOptions} */
 export const bundleOptions = {
 	bundle: true,
@@ -75,6 +91,6 @@ export const bundleOptions = {
 	external: ['@stoplight/prism-cli'],
 	// jsonc-parser's "main" is a UMD build whose require() calls a bundler cannot follow; its ES module build can be.
 	alias: {'jsonc-parser': 'jsonc-parser/lib/esm/main.js'},
-	plugins: [withoutReactDevtools, yogaWithoutFetch, zodInEnglish, inkOutputKeptAcrossFrames],
+	plugins: [withoutReactDevtools, yogaWithoutFetch, zodInEnglish, inkOutputKeptAcrossFrames, oneStringWidth],
 	logLevel: 'warning',
 };

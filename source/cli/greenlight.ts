@@ -12,7 +12,7 @@ const pair = () => import('./pair.js');
 /** Commands that start processes: the exit hook that ends their children comes with the runner. */
 const startsProcesses = new Set(['run', 'rehearse', 'join', 'export', 'contract', 'shift', 'roles']);
 const killChildrenOnExit = async () => {
-	const {killAllChildren} = await import('../adapters/command-runner.js');
+	const {killAllChildren} = await import('../adapters/process-tree.js');
 	process.on('exit', () => killAllChildren());
 };
 

@@ -1,18 +1,15 @@
 import {createHash} from 'node:crypto';
 import {readFileSync} from 'node:fs';
 import path from 'node:path';
-import {killAllChildren} from '../adapters/command-runner.js';
-import {exportTitles, writeExports} from '../adapters/export/write-exports.js';
 import {openJournal} from '../adapters/journal.js';
 import {sessionLogs} from '../adapters/log-view.js';
-import {createMetricReader} from '../adapters/metrics/metric-reader.js';
 import {createRedactor, redactCrashesWith} from '../adapters/redactor.js';
-import {startPairServer} from '../adapters/pair-channel.js';
+import {killAllChildren} from '../adapters/process-tree.js';
 import type {RunOutcome} from '../engine/events.js';
 import {formatProblem, loadRunbook} from '../runbook/load.js';
 import {pairSettings, resolveEnv, resolveMetrics} from '../runbook/resolve.js';
 import {createDriver, type AutoPolicy, type Driver, type DriverJournal} from '../run/driver.js';
-import {stepExecutors} from '../run/executors.js';
+import type {Executors} from '../run/step-run.js';
 import type {Sandbox} from '../sandbox/sandbox.js';
 import {printEvents} from './event-printer.js';
 import {loadChecklist} from './load-checklist.js';
@@ -41,6 +38,22 @@ export type ReleaseOptions = {
 };
 
 const write = (text: string) => process.stdout.write(text);
+
+/**
+ * The step executors (execa, the metric sources, the load generator…), evaluated when the first
+ * step runs rather than before the first frame: the checklist needs none of them to be drawn.
+ */
+const lazyExecutors = (): Executors => {
+	let loaded: Promise<Executors> | undefined;
+	const load = () =>
+		(loaded ??= Promise.all([import('../run/executors.js'), import('../adapters/metrics/metric-reader.js')]).then(([{stepExecutors}, {createMetricReader}]) =>
+			stepExecutors(createMetricReader()),
+		));
+	const kinds = ['command', 'http', 'watch', 'traffic'] as const;
+	return Object.fromEntries(
+		kinds.map((kind) => [kind, async (context: never) => ((await load())[kind] as (context: never) => Promise<unknown>)(context)]),
+	) as Executors;
+};
 const say = (text: string) => process.stderr.write(`greenlight: ${text}\n`);
 
 /** `greenlight run` and `greenlight rehearse`: the live checklist or its headless twin. */
@@ -122,10 +135,11 @@ export const runRelease = async (options: ReleaseOptions): Promise<number> => {
 			speed: options.speed,
 			journal,
 			redactor,
-			executors: stepExecutors(createMetricReader()),
+			executors: lazyExecutors(),
 			auto,
 			priorEvents,
 			writeExports: async (what, events) => {
+				const {exportTitles, writeExports} = await import('../adapters/export/write-exports.js');
 				const written = await writeExports({
 					events: [...events],
 					sessionDir,
@@ -139,21 +153,25 @@ export const runRelease = async (options: ReleaseOptions): Promise<number> => {
 			},
 		});
 		const running = driver;
-		// The pair reaches the driver through this socket only, as who it proved to be.
-		const pair = pairSettings(runbook, target, Boolean(options.sandbox), path.dirname(runbookFile));
-		const channel = await startPairServer({
-			sessionDir,
-			session: paths.id,
-			mode: pair.verify,
-			allowedSigners: pair.allowedSigners,
-			history: () => running.events(),
-			onEvent: (listener) => running.onEvent(listener),
-			// The pair may only add notes and confirm four-eyes phases; everything else stays with the driver.
-			handle: (intent, identity) => running.sendFromPair(intent, identity.operator, identity.verified),
-			onJoin: (identity) => running.recordJoin(identity.operator, identity.verified),
-			onRefused: (reason, identity) => running.recordRefusal(reason, identity?.operator),
-		});
-		stopPair = () => channel.close();
+		// The pair reaches the driver through this socket only, as who it proved to be. It opens with the
+		// run's start: the screen is drawn first, and none of the socket's modules are needed for that.
+		const openPair = async () => {
+			const {startPairServer} = await import('../adapters/pair-channel.js');
+			const pair = pairSettings(runbook, target, Boolean(options.sandbox), path.dirname(runbookFile));
+			const channel = await startPairServer({
+				sessionDir,
+				session: paths.id,
+				mode: pair.verify,
+				allowedSigners: pair.allowedSigners,
+				history: () => running.events(),
+				onEvent: (listener) => running.onEvent(listener),
+				// The pair may only add notes and confirm four-eyes phases; everything else stays with the driver.
+				handle: (intent, identity) => running.sendFromPair(intent, identity.operator, identity.verified),
+				onJoin: (identity) => running.recordJoin(identity.operator, identity.verified),
+				onRefused: (reason, identity) => running.recordRefusal(reason, identity?.operator),
+			});
+			stopPair = () => channel.close();
+		};
 
 		let signalled = false;
 		const onSignal = (signal: NodeJS.Signals) => {
@@ -177,10 +195,12 @@ export const runRelease = async (options: ReleaseOptions): Promise<number> => {
 					logs: sessionLogs(paths.logs),
 				});
 				running.start();
+				await openPair();
 				await ui;
 			}
 		} else {
 			running.onEvent(printEvents(write, options.json));
+			await openPair();
 			running.start();
 		}
 		const outcome: RunOutcome = await running.done;

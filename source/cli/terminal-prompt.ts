@@ -19,5 +19,9 @@ export const promptValue = async (question: string, secret = false): Promise<str
 		return value;
 	} finally {
 		readline.close();
+		// Closing pauses stdin and leaves raw mode; a screen that takes the terminal over in the same
+		// turn of the event loop (the checklist, drawn at once since the pair's socket opens after it)
+		// got none of its keys. One turn lets the close settle first.
+		await new Promise((resolve) => setImmediate(resolve));
 	}
 };
