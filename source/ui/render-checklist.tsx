@@ -41,6 +41,9 @@ export const renderChecklist = async (options: RenderChecklistOptions): Promise<
 			...(options.stdout ? {stdout: options.stdout} : {}),
 			// Ctrl-C is a key here: the checklist stops the run through the driver, never mid-write.
 			exitOnCtrlC: false,
+			// At most one frame per 16 ms (Ink's default is 30 per second): a key pressed just after a frame
+			// waited up to 33 ms for the next one. The run's own updates are already paced (use-run-state.ts).
+			maxFps: 60,
 			// The global console is only caught when drawing on the process's own terminal.
 			patchConsole: options.stdout === undefined || options.stdout === process.stdout,
 		},
