@@ -46,7 +46,10 @@ export const confirmBlocker = (state: RunState, operator?: string): string | und
 	const stuck = stuckStep(state)?.step;
 	for (const step of stuck ? [stuck] : phase.steps) {
 		if (settled(step.status)) continue;
-		const failingGate = step.gates.find((gate) => !gate.holds && gate.lastVerdict !== 'pending');
+		// A gate that failed is the reason, before one that had no verdict (a share far off its weight
+		// leaves the latency gate without blue's requests: the share is what stopped the step).
+		const failingGate =
+			step.gates.find((gate) => !gate.holds && gate.lastVerdict === 'fail') ?? step.gates.find((gate) => !gate.holds && gate.lastVerdict !== 'pending');
 		// What is wrong comes first: in a narrow terminal the title is what gets cut off.
 		switch (step.status) {
 			case 'running':
@@ -54,7 +57,8 @@ export const confirmBlocker = (state: RunState, operator?: string): string | und
 				return `still running: "${step.title}"`;
 			case 'failed':
 				if (failingGate) {
-					return `gate ${failingGate.metric} failed: ${failingGate.reason ?? failingGate.lastVerdict} (threshold ${failingGate.threshold ?? '?'})`;
+					const verdict = failingGate.lastVerdict === 'fail' ? 'failed' : failingGate.lastVerdict;
+					return `gate ${failingGate.metric} ${verdict}: ${failingGate.reason ?? failingGate.lastVerdict} (threshold ${failingGate.threshold ?? '?'})`;
 				}
 				return `failed: "${step.title}"${step.reason ? `: ${step.reason}` : ''}`;
 			case 'unknown':

@@ -1,6 +1,7 @@
 import {describe, expect, test} from 'vitest';
 import {judgeSample} from '../../source/engine/gate.js';
 import {describeShareMiss, sampledGates, shareAtWeight, shareGate, shareGateIndex} from '../../source/engine/share-gate.js';
+import {confirmBlocker} from '../../source/engine/select.js';
 import type {EventInput} from '../../source/engine/events.js';
 import type {TrafficStep} from '../../source/runbook/schema.js';
 import {fold, parseRunbook, shareRunbook as runbook, shareSample, smallRunbook, toSwitchWithShare as toSwitch} from './fixture.js';
@@ -74,5 +75,34 @@ describe('the share gate in the state', () => {
 		const at20: EventInput[] = [...toSwitch, {type: 'traffic-shifted', phase: 'switch', step: 'shift', weight: 20}, shareSample(21.4, 'pass', 20)];
 		expect(shareAtWeight(shiftStep(at20))).toEqual({value: 21.4, insufficient: false});
 		expect(shareAtWeight(shiftStep([...at20, {type: 'traffic-shifted', phase: 'switch', step: 'shift', weight: 50}]))).toBeUndefined();
+	});
+});
+
+describe('why the phase cannot be confirmed', () => {
+	test('given the share failed while the latency gate had no verdict, then the blocker names the share, not the latency', () => {
+		const p95Unknown: EventInput = {
+			type: 'gate-sampled',
+			phase: 'switch',
+			step: 'shift',
+			gate: 0,
+			metric: 'p95',
+			colour: 'green',
+			value: 33.6,
+			verdict: 'unknown',
+			weight: 20,
+			insufficient: true,
+			reason: 'insufficient data: blue: 0 requests in 5 s, need 50',
+		};
+		const state = fold(
+			[
+				...toSwitch,
+				{type: 'traffic-shifted', phase: 'switch', step: 'shift', weight: 20},
+				p95Unknown,
+				shareSample(100, 'fail', 20, {reason: 'greenShare 100 % > 30 %'}),
+				{type: 'step-finished', phase: 'switch', step: 'shift', status: 'failed', durationMs: 7000, reason: 'at 20%: measured 100 % on green, weight 20 % ± 10: greenShare 100 % > 30 %'},
+			],
+			runbook,
+		);
+		expect(confirmBlocker(state)).toMatch(/^gate greenShare failed: greenShare 100 % > 30 %/);
 	});
 });
