@@ -9,6 +9,7 @@ import type {RunOutcome} from '../engine/events.js';
 import {formatProblem, loadRunbook} from '../runbook/load.js';
 import {pairSettings, resolveEnv, resolveMetrics} from '../runbook/resolve.js';
 import {createDriver, type AutoPolicy, type Driver, type DriverJournal} from '../run/driver.js';
+import type {stepExecutors} from '../run/executors.js';
 import type {Executors} from '../run/step-run.js';
 import type {Sandbox} from '../sandbox/sandbox.js';
 import {printEvents} from './event-printer.js';
@@ -49,11 +50,15 @@ const lazyExecutors = (): Executors => {
 		(loaded ??= Promise.all([import('../run/executors.js'), import('../adapters/metrics/metric-reader.js')]).then(([{stepExecutors}, {createMetricReader}]) =>
 			stepExecutors(createMetricReader()),
 		));
-	const kinds = ['command', 'http', 'watch', 'traffic'] as const;
 	return Object.fromEntries(
-		kinds.map((kind) => [kind, async (context: never) => ((await load())[kind] as (context: never) => Promise<unknown>)(context)]),
+		Object.keys(EXECUTED).map((kind) => [kind, async (context: never) => ((await load())[kind as ExecutedKind] as (context: never) => Promise<unknown>)(context)]),
 	) as Executors;
 };
+
+type ExecutedKind = keyof ReturnType<typeof stepExecutors>;
+/** Every kind stepExecutors runs, and only those: a kind added there and not here does not compile. */
+const EXECUTED: Record<ExecutedKind, true> = {command: true, http: true, watch: true, traffic: true};
+
 const say = (text: string) => process.stderr.write(`greenlight: ${text}\n`);
 
 /** `greenlight run` and `greenlight rehearse`: the live checklist or its headless twin. */

@@ -6,9 +6,10 @@ import {createWatchExecutor} from '../adapters/watch-step.js';
 import type {Executors} from './step-run.js';
 
 /** How each kind of step runs; manual and link steps are ticked, export steps written by the run loop. */
-export const stepExecutors = (reader: MetricReader): Executors => ({
-	command: executeCommandStep,
-	http: executeHttpStep,
-	watch: createWatchExecutor(reader),
-	traffic: createTrafficExecutor(reader),
-});
+export const stepExecutors = (reader: MetricReader) =>
+	({
+		command: executeCommandStep,
+		http: executeHttpStep,
+		watch: createWatchExecutor(reader),
+		traffic: createTrafficExecutor(reader),
+	}) satisfies Executors;
