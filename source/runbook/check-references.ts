@@ -272,6 +272,25 @@ const checkMetricsAndTargets = (runbook: Runbook, scope: Scope): ReferenceProble
 	return problems;
 };
 
+/**
+ * A default may name other variables (`"https://api.fly.io/prometheus/{{flyOrg}}"`), filled in once
+ * from their values: each must be declared, not secret (a secret would spread into a value that is
+ * shown) and not a templated default itself (no chains, no cycles).
+ */
+const checkDefaults = (runbook: Runbook): ReferenceProblem[] =>
+	Object.entries(runbook.variables).flatMap(([name, variable]) =>
+		[...new Set(referencedVariables(variable.default ?? ''))].flatMap((reference): ReferenceProblem[] => {
+			const path = ['variables', name, 'default'];
+			const named = runbook.variables[reference];
+			if (!named) return [{path, message: `undefined variable {{${reference}}} in a default: a default may name declared variables only${didYouMean(reference, Object.keys(runbook.variables))}`}];
+			if (named.secret) return [{path, message: `{{${reference}}} is secret; a default must not carry a secret into a value that is shown`}];
+			if (referencedVariables(named.default ?? '').length > 0) {
+				return [{path, message: `{{${reference}}} has a default that names variables itself; a default may name only variables whose defaults are plain`}];
+			}
+			return [];
+		}),
+	);
+
 /** Every reference problem of a runbook that already passed the schema. Link files are checked by the loader. */
 export const checkReferences = (runbook: Runbook): ReferenceProblem[] => {
 	const steps = placedSteps(runbook);
@@ -280,6 +299,7 @@ export const checkReferences = (runbook: Runbook): ReferenceProblem[] => {
 		...checkDuplicateIds(runbook, steps),
 		...steps.flatMap((placed) => [...checkStepVariables(placed, scope), ...checkGates(runbook, placed, scope)]),
 		...checkMetricsAndTargets(runbook, scope),
+		...checkDefaults(runbook),
 	];
 };
 

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type {Metric, MetricSource, Runbook} from './schema.js';
+import {referencedVariables, substitute} from './template.js';
 
 /**
  * A secret shorter than this is refused: it could not be told apart in output (redacting "abc"
@@ -36,6 +37,7 @@ export const resolveVariables = (runbook: Runbook, target: string, sources: Vari
 	const values: Record<string, string> = {};
 	const missing: ResolvedVariables['missing'] = [];
 	const problems: string[] = [];
+	const fromDefault: string[] = [];
 	for (const [name, variable] of Object.entries(runbook.variables)) {
 		const fromEnv = variable.env ? sources.env[variable.env] : undefined;
 		// A secret given in the environment is the operator's explicit choice: it beats a target's or a sandbox's stand-in value.
@@ -47,7 +49,9 @@ export const resolveVariables = (runbook: Runbook, target: string, sources: Vari
 			continue;
 		}
 		values[name] = value;
+		if (value === variable.default) fromDefault.push(name);
 	}
+	problems.push(...fillDefaults(runbook, values, fromDefault));
 	// --var may also stand in for a capture (a step marked done after a crash captured nothing).
 	const captures = new Set(
 		[...runbook.phases.flatMap((phase) => phase.steps), ...(runbook.rollback?.steps ?? [])].flatMap((step) =>
@@ -74,6 +78,21 @@ export const resolveVariables = (runbook: Runbook, target: string, sources: Vari
 	problems.push(...checkSecretLengths(runbook, values));
 	return {values, secretNames, missing, problems};
 };
+
+/**
+ * Defaults that name other variables get their values (validation has made sure those are declared,
+ * not secret and plain); a default naming a variable still without a value is a problem.
+ */
+const fillDefaults = (runbook: Runbook, values: Record<string, string>, fromDefault: readonly string[]): string[] =>
+	fromDefault.flatMap((name) => {
+		const template = values[name] as string;
+		const references = referencedVariables(template);
+		if (references.length === 0) return [];
+		const unset = references.filter((reference) => values[reference] === undefined || runbook.variables[reference]?.secret);
+		if (unset.length > 0) return [`variable ${name}: its default names {{${unset.join('}}, {{')}}}, which has no value to fill in`];
+		values[name] = substitute(template, values);
+		return [];
+	});
 
 export const checkPatterns = (runbook: Runbook, values: Readonly<Record<string, string>>): string[] =>
 	Object.entries(runbook.variables).flatMap(([name, variable]) => {

@@ -36,7 +36,10 @@ const EnvMap = z.record(z.string(), z.string()).describe('Environment variables 
 export const Variable = z
 	.strictObject({
 		description: z.string().optional(),
-		default: z.string().optional().describe('Value used when nothing else sets the variable.'),
+		default: z
+			.string()
+			.optional()
+			.describe('Value used when nothing else sets the variable. It may name other declared, non-secret variables whose defaults are plain ("https://api.fly.io/prometheus/{{flyOrg}}"); their values are filled in.'),
 		prompt: z.string().optional().describe('Asked at start when no other source sets it.'),
 		pattern: RegexString.optional().describe('A value must match this regular expression.'),
 		env: z.string().optional().describe('Read the value from this environment variable.'),

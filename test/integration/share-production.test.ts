@@ -22,7 +22,7 @@ import {startPrometheus, type PrometheusServer} from '../helpers/prometheus-serv
 // fly_app_http_responses_count whose split the test decides (Fly's proxy sending most requests to
 // green), and a lever that merely prints.
 
-const FLY_PROMETHEUS = 'https://api.fly.io/prometheus/{{flyOrg}}/';
+const FLY_PROMETHEUS = '{{prometheusUrl}}';
 const REQUESTS_PER_TICK = 8;
 const TICK_MS = 40;
 

@@ -164,3 +164,28 @@ describe('reference checks', () => {
 	});
 });
 
+
+describe('defaults naming variables', () => {
+	const phases = [{id: 'a', title: 'A', steps: [{id: 'told', title: 'Told', kind: 'manual' as const}]}];
+
+	it('given defaults naming an undeclared, a secret and a templated variable, then each is reported at the default', () => {
+		expect(
+			problems({
+				title: 't',
+				variables: {
+					flyOrg: {default: 'lokaltreu'},
+					token: {env: 'T', secret: true},
+					url: {default: 'https://x/{{flyOrg}}'},
+					typo: {default: 'https://x/{{flyorg}}'},
+					leak: {default: 'https://x/{{token}}'},
+					chain: {default: '{{url}}/api'},
+				},
+				phases,
+			}),
+		).toEqual([
+			'variables.typo.default: undefined variable {{flyorg}} in a default: a default may name declared variables only (did you mean "flyOrg"?)',
+			'variables.leak.default: {{token}} is secret; a default must not carry a secret into a value that is shown',
+			'variables.chain.default: {{url}} has a default that names variables itself; a default may name only variables whose defaults are plain',
+		]);
+	});
+});

@@ -26,3 +26,33 @@ describe('resolving secrets', () => {
 		expect(resolveVariables(runbook, '', {cli: {}, env: {DEPLOY_TOKEN: 'fo1_abcdefgh'}}).problems).toEqual([]);
 	});
 });
+
+describe('defaults that name other variables', () => {
+	const withEndpoint = Runbook.parse({
+		title: 'Endpoint',
+		variables: {
+			flyOrg: {default: 'lokaltreu'},
+			prometheusUrl: {default: 'https://api.fly.io/prometheus/{{flyOrg}}'},
+			token: {env: 'DEPLOY_TOKEN', secret: true},
+		},
+		phases: [{id: 'pre', title: 'Pre', steps: [{id: 'told', title: 'Told', kind: 'manual'}]}],
+	});
+
+	it('given a default naming another variable, then it is filled in from that variable, also when that one came from --var', () => {
+		expect(resolveVariables(withEndpoint, '', {cli: {}, env: {}}).values.prometheusUrl).toBe('https://api.fly.io/prometheus/lokaltreu');
+		expect(resolveVariables(withEndpoint, '', {cli: {flyOrg: 'acme'}, env: {}}).values.prometheusUrl).toBe('https://api.fly.io/prometheus/acme');
+	});
+
+	it('given the variable itself set, then its value is taken as it is, braces included: a value is data, never a template', () => {
+		const resolved = resolveVariables(withEndpoint, '', {cli: {prometheusUrl: 'http://127.0.0.1:9090/{{flyOrg}}'}, env: {}});
+		expect(resolved.values.prometheusUrl).toBe('http://127.0.0.1:9090/{{flyOrg}}');
+		expect(resolved.problems).toEqual([]);
+	});
+
+	it('given a default naming a variable without a value, then that is a problem naming both', () => {
+		const lacking = Runbook.parse({...withEndpoint, variables: {flyOrg: {prompt: 'Org'}, prometheusUrl: {default: 'https://x/{{flyOrg}}'}}});
+		expect(resolveVariables(lacking, '', {cli: {}, env: {}}).problems).toEqual([
+			'variable prometheusUrl: its default names {{flyOrg}}, which has no value to fill in',
+		]);
+	});
+});
