@@ -1,6 +1,7 @@
 import {statSync} from 'node:fs';
 import {execa} from 'execa';
 import {createOutputSplitter} from './output-splitter.js';
+import {cliEntry} from './package-root.js';
 import {isGroupAlive, terminateGroup, trackGroup, untrackGroup} from './process-tree.js';
 
 export {killAllChildren, terminateAllChildren} from './process-tree.js';
@@ -82,8 +83,15 @@ const createCollector = () => {
 	};
 };
 
+/**
+ * A runbook's `greenlight …` (shift, roles, contract) is this very greenlight, run by the same Node:
+ * not whatever an operator's PATH holds (an older install, or none when greenlight was started as
+ * `node dist/cli/main.js` or through npx), so the lever and the release speak the same version.
+ */
+export const OWN_PROGRAM = 'greenlight';
+
 const toArgv = (spec: CommandSpec): string[] => {
-	if (!spec.shell) return spec.argv;
+	if (!spec.shell) return spec.argv[0] === OWN_PROGRAM ? [process.execPath, cliEntry(), ...spec.argv.slice(1)] : spec.argv;
 	const [script = '', ...args] = spec.argv;
 	return ['/bin/sh', '-c', script, SHELL_SCRIPT_NAME, ...args];
 };

@@ -21,3 +21,6 @@ export const packageRoot = (): string => {
 	root = dir;
 	return dir;
 };
+
+/** The built CLI: what a runbook's own `greenlight …` steps run, and what the sandbox's shim execs. */
+export const cliEntry = (): string => path.join(packageRoot(), 'dist', 'cli', 'main.js');

@@ -66,6 +66,16 @@ describe('output', () => {
 	});
 });
 
+describe('the runbook\'s own program', () => {
+	test('given a step running greenlight with a PATH that holds no greenlight, then this greenlight answers, run by the same Node', async () => {
+		const outcome = await runCommand({argv: ['greenlight', '--version'], env: {PATH: '/nonexistent'}});
+		expect(outcome.error).toBeUndefined();
+		expect(outcome.exitCode).toBe(0);
+		const {version} = JSON.parse(readFileSync(path.join(bin, '..', '..', '..', 'package.json'), 'utf8')) as {version: string};
+		expect(outcome.stdout.trim()).toContain(version);
+	});
+});
+
 describe('output in blocks, paced by its reader', () => {
 	test('given many lines, when they arrive through onOutput, then they come in few calls of whole lines, a last line without newline given one', async () => {
 		const calls: Array<{text: string; continues: boolean}> = [];

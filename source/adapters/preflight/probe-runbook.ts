@@ -1,6 +1,8 @@
 import {existsSync, statSync} from 'node:fs';
 import {setTimeout as sleep} from 'node:timers/promises';
+import {OWN_PROGRAM} from '../command-runner.js';
 import {describeFlyToken} from '../fly-tokens.js';
+import {cliEntry} from '../package-root.js';
 import type {MetricReader} from '../metrics/metric-reader.js';
 import {rangeDuration} from '../metrics/reading.js';
 import {probeFlyApp, probeFlyLogin} from './fly-probes.js';
@@ -40,6 +42,7 @@ const fileChecks = (plan: PreflightPlan): PreflightCheck[] =>
 const programChecks = (plan: PreflightPlan, env: Readonly<Record<string, string>>): PreflightCheck[] =>
 	plan.programs.map(({program, cwd, usedBy}) => {
 		if ('missing' in program) return skipped(`program {{${program.missing}}}`, `{{${program.missing}}} has no value yet (${listed(usedBy)})`);
+		if (program.value === OWN_PROGRAM) return passed(program.value, `this greenlight, ${cliEntry()} (${listed(usedBy)})`);
 		const found = locateProgram(program.value, env.PATH, cwd);
 		if (found) return passed(program.value, `${found} (${listed(usedBy)})`);
 		return failed(program.value, `${program.value.includes('/') ? `not found at ${program.value}` : 'not on the PATH the steps run with'} (needed by ${listed(usedBy)})`);
