@@ -84,7 +84,8 @@ const percent = (fraction: number): string => `${String(Math.round(fraction * 10
 
 /** "12 requests in 6 s, need 50". */
 const describeShortfall = (evidence: Evidence | undefined, needed: number, colour?: Colour): string => {
-	const count = evidence?.count ?? 0;
+	// Prometheus' increase() extrapolates to the window's edges (39.655 requests): a person reads whole ones, never rounded up to the need.
+	const count = Math.floor(evidence?.count ?? 0);
 	const window = evidence?.windowMs === undefined ? '' : ` in ${formatSpan(evidence.windowMs)}`;
 	return `${colour ? `${colour}: ` : ''}${count} ${evidence?.noun ?? 'observations'}${window}, need ${needed}`;
 };

@@ -1,6 +1,7 @@
 import {createServer, request as httpRequest, type IncomingMessage, type Server} from 'node:http';
 import {Counter, type Registry} from 'prom-client';
 import {listenOnLoopback} from './loopback-listen.js';
+import {serverTimingSeconds, type FlyProxyMetrics} from './fly-proxy-metrics.js';
 import {chooseMachine} from './proxy-balancing.js';
 
 // The rehearsal's Fly proxy: one port per app hostname; each request goes to a machine in service
@@ -25,6 +26,8 @@ export type ProxyRouterOptions = {
 	registry: Registry;
 	/** "public" (the production hostname) or "green" (the green app's own hostname). */
 	router: string;
+	/** Fly's own proxy series (fly_app_http_*), shared by the sandbox's routers. */
+	fly?: FlyProxyMetrics;
 	random?: () => number;
 };
 
@@ -95,12 +98,15 @@ export const startProxyRouter = async (options: ProxyRouterOptions): Promise<Pro
 				let app = options.app;
 				let answered: Forwarded | undefined;
 				let colour = 'none';
+				let answeredBy: {app: string; machineId: string; seconds: number} | undefined;
 				try {
 					// One replay at most, as Fly's proxy does not chain them.
 					for (let hop = 0; hop < 2 && !answered; hop += 1) {
 						const backend = pick(app);
 						if (!backend) break;
+						const started = performance.now();
 						const result = await forwardCounted(backend, method, path, request.headers, body);
+						const measured = (performance.now() - started) / 1000;
 						const replay = /app=([\w-]+)/.exec(String(result.headers['fly-replay'] ?? ''));
 						if (replay && hop === 0) {
 							app = replay[1] as string;
@@ -108,6 +114,7 @@ export const startProxyRouter = async (options: ProxyRouterOptions): Promise<Pro
 						}
 						answered = result;
 						colour = backend.colour;
+						answeredBy = {app, machineId: backend.machineId, seconds: serverTimingSeconds(result.headers['server-timing']) ?? measured};
 					}
 				} catch (error) {
 					answered = {status: 502, headers: {'content-type': 'text/plain'}, body: Buffer.from(`proxy: ${(error as Error).message}\n`)};
@@ -118,6 +125,7 @@ export const startProxyRouter = async (options: ProxyRouterOptions): Promise<Pro
 					body: Buffer.from(`proxy: no machine of ${app} is in service (started, uncordoned, checks passing)\n`),
 				};
 				responses.inc({router: options.router, colour, status_class: `${Math.floor(answered.status / 100)}xx`});
+				if (answeredBy) options.fly?.observe({...answeredBy, status: answered.status});
 				const headers = {...answered.headers};
 				delete headers['transfer-encoding'];
 				delete headers.connection;

@@ -2,10 +2,11 @@ import {chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, wri
 import {connect} from 'node:net';
 import path from 'node:path';
 import {Registry} from 'prom-client';
-import {packageRoot} from '../adapters/package-root.js';
+import {cliEntry, packageRoot} from '../adapters/package-root.js';
 import {isProcessRunning} from '../adapters/process-tree.js';
 import {sessionPaths} from '../adapters/session-folder.js';
 import {createApiMetrics} from './api-metrics.js';
+import {flyProxyMetrics} from './fly-proxy-metrics.js';
 import {SANDBOX_CONFIG_FILES} from './fly/app-config.js';
 import {newSandboxAuth, sandboxTokenOf} from './fly/auth.js';
 import {isoNow, isoSeconds} from './clock.js';
@@ -63,7 +64,7 @@ const repoRoot = packageRoot();
 export const sandboxPaths = {
 	flyStandIn: path.join(repoRoot, 'dist', 'sandbox', 'fly-stand-in.js'),
 	ghStandIn: path.join(repoRoot, 'dist', 'sandbox', 'gh-stand-in.js'),
-	cli: path.join(repoRoot, 'dist', 'cli', 'main.js'),
+	cli: cliEntry(),
 	openapi: path.join(repoRoot, 'source', 'sandbox', 'api.openapi.yaml'),
 };
 
@@ -183,6 +184,8 @@ export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> =>
 
 	const metrics = {blue: createApiMetrics('blue'), green: createApiMetrics('green')};
 	const proxyRegistry = new Registry();
+	const flyRegistry = new Registry();
+	const fly = flyProxyMetrics(flyRegistry);
 	let supervisor: Supervisor | undefined;
 	const routers: ProxyRouter[] = [];
 	let endpoint: MetricsEndpoint | undefined;
@@ -209,11 +212,11 @@ export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> =>
 		const running = supervisor;
 		const backends = (app: string) => running.backends(app);
 		const inFlight = new Map<string, number>();
-		routers.push(await startProxyRouter({app: SANDBOX_APPS.blue, backends, inFlight, registry: proxyRegistry, router: 'public'}));
-		routers.push(await startProxyRouter({app: SANDBOX_APPS.green, backends, inFlight, registry: proxyRegistry, router: 'green'}));
+		routers.push(await startProxyRouter({app: SANDBOX_APPS.blue, backends, inFlight, registry: proxyRegistry, fly, router: 'public'}));
+		routers.push(await startProxyRouter({app: SANDBOX_APPS.green, backends, inFlight, registry: proxyRegistry, fly, router: 'green'}));
 		endpoint = await startMetricsEndpoint({
-			registries: {blue: metrics.blue.registry, green: metrics.green.registry, proxy: proxyRegistry},
-			broken: scenario === 'metrics-outage' ? new Set(['blue', 'green']) : undefined,
+			registries: {blue: metrics.blue.registry, green: metrics.green.registry, proxy: proxyRegistry, fly: flyRegistry},
+			broken: scenario === 'metrics-outage' ? new Set(['blue', 'green', 'fly']) : undefined,
 		});
 		const [publicRouter, greenRouter] = routers as [ProxyRouter, ProxyRouter];
 		record.ports = [publicRouter.port, greenRouter.port, endpoint.port];

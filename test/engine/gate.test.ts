@@ -44,6 +44,11 @@ describe('enough evidence before a verdict', () => {
 		expect(judgement).toMatchObject({verdict: 'unknown', insufficient: true, count: 12, needed: 50, reason: 'insufficient data: 12 requests in 6 s, need 50'});
 	});
 
+	it('given a count Prometheus extrapolated (49.7 requests), then the reason shows whole requests, never rounded up to the need', () => {
+		const judgement = judgeSample({metric: 'p95', max: 30, minCount: 50}, {value: 20, evidence: {count: 49.7, noun: 'requests', windowMs: 6000}}, undefined, 'ms');
+		expect(judgement).toMatchObject({verdict: 'unknown', insufficient: true, reason: 'insufficient data: 49 requests in 6 s, need 50'});
+	});
+
 	it('given a window with no observation at all, then it is insufficient data too, not an unreadable source', () => {
 		const judgement = judgeSample({metric: 'p95', max: 300}, {value: null, reason: 'no observations', evidence: {count: 0, windowMs: 0, quantile: 0.95}}, undefined);
 		expect(judgement).toMatchObject({verdict: 'unknown', insufficient: true, reason: 'insufficient data: 0 observations in 0 s, need 20'});
