@@ -133,14 +133,14 @@ export const checkJsonExpectations = async (
 			continue;
 		}
 		if (matches.length === 0) return `nothing at ${expectation.path}`;
-		for (const value of matches) {
+		for (const value of expectation.first ? matches.slice(0, 1) : matches) {
 			if (expectation.equals !== undefined && value !== expectation.equals) {
-				return `${expectation.path} ${shown(value)} (expected ${JSON.stringify(expectation.equals)})`;
+				return `${expectation.first ? 'the first of ' : ''}${expectation.path} ${shown(value)} (expected ${JSON.stringify(expectation.equals)})`;
 			}
 			if (expectation.matches !== undefined) {
 				const answer = await matchOutput(expectation.matches, valueAsText(value));
 				if (!answer.ok) return answer.reason;
-				if (!answer.match) return `${expectation.path} ${shown(value)} (expected to match /${expectation.matches}/)`;
+				if (!answer.match) return `${expectation.first ? 'the first of ' : ''}${expectation.path} ${shown(value)} (expected to match /${expectation.matches}/)`;
 			}
 		}
 	}

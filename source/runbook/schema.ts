@@ -57,6 +57,10 @@ const JsonExpectation = z
 		equals: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional().describe('Every value at the path must equal this.'),
 		matches: RegexString.optional().describe('Every value at the path must match this regular expression.'),
 		absent: z.boolean().optional().describe('true: the path must find nothing, e.g. "$.checks[?(@.status != \'passing\')]".'),
+		first: z
+			.boolean()
+			.optional()
+			.describe('true: judge only the first value the path finds, e.g. the latest run where a tool lists newest first ("$[?(@.workflowName==\'ci\')].conclusion" of gh run list).'),
 	})
 	.describe('Read the JSON (of stdout or the response body) at a path; without equals/matches/absent it must find something.');
 
