@@ -53,7 +53,10 @@ const until = async (what: string, timeoutMs: number, check: () => Promise<boole
  * A real Prometheus on 127.0.0.1 (free port, temp config and storage) scraping the given
  * host:port targets every second. The system service is never touched.
  */
-export const startPrometheus = async (targets: string[], options: {scrapeInterval?: string} = {}): Promise<PrometheusServer> => {
+/** A scrape target: host:port, or with the path of its metrics and labels Prometheus adds to its series (as Fly adds `app`). */
+export type ScrapeTarget = string | {target: string; path?: string; labels?: Record<string, string>; honorLabels?: boolean};
+
+export const startPrometheus = async (targets: ScrapeTarget[], options: {scrapeInterval?: string} = {}): Promise<PrometheusServer> => {
 	const binary = findPrometheus();
 	const dir = await mkdtemp(path.join(os.tmpdir(), 'greenlight-prometheus-'));
 	const interval = options.scrapeInterval ?? '1s';
@@ -62,11 +65,19 @@ export const startPrometheus = async (targets: string[], options: {scrapeInterva
 		`  scrape_interval: ${interval}`,
 		`  evaluation_interval: ${interval}`,
 		'scrape_configs:',
-		'  - job_name: app',
-		`    scrape_interval: ${interval}`,
-		`    scrape_timeout: ${interval}`,
-		'    static_configs:',
-		`      - targets: [${targets.map((target) => `'${target}'`).join(', ')}]`,
+		...targets.flatMap((given, index) => {
+			const target = typeof given === 'string' ? {target: given} : given;
+			return [
+				`  - job_name: ${index === 0 ? 'app' : `app-${index}`}`,
+				`    scrape_interval: ${interval}`,
+				`    scrape_timeout: ${interval}`,
+				`    metrics_path: '${target.path ?? '/metrics'}'`,
+				`    honor_labels: ${target.honorLabels === true}`,
+				'    static_configs:',
+				`      - targets: ['${target.target}']`,
+				...(target.labels ? ['        labels:', ...Object.entries(target.labels).map(([name, value]) => `          ${name}: '${value}'`)] : []),
+			];
+		}),
 		'',
 	].join('\n');
 	await writeFile(path.join(dir, 'prometheus.yml'), config);
