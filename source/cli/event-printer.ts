@@ -1,6 +1,6 @@
 import {logFileName} from '../adapters/step-output.js';
 import type {EngineEvent, Verification} from '../engine/events.js';
-import {describeComparison, formatValue} from '../engine/gate.js';
+import {describeComparison, formatValue, wholeCount} from '../engine/gate.js';
 import {formatDuration} from '../runbook/duration.js';
 
 const icons = {passed: '✓', failed: '✗', skipped: '↷', unknown: '?'} as const;
@@ -48,7 +48,7 @@ export const plainLines = (event: EngineEvent): string[] => {
 			const verdict = event.insufficient ? '… insufficient' : {pass: '✓ pass', fail: '✗ fail', unknown: '? unknown'}[event.verdict];
 			const weight = event.weight === undefined ? '' : ` at ${event.weight}%`;
 			// Prometheus' increase() extrapolates: a count may come with decimals, a person reads whole requests.
-			const count = event.count === undefined ? '' : ` over ${Math.round(event.count)}${event.needed === undefined ? '' : ` of ${event.needed} needed`}`;
+			const count = event.count === undefined ? '' : ` over ${wholeCount(event.count)}${event.needed === undefined ? '' : ` of ${event.needed} needed`}`;
 			// The effect against blue and its confidence, next to the absolute value.
 			const effect = event.comparison ? `; ${describeComparison(event.metric, event.comparison)}` : '';
 			return [`${at}     gate ${event.metric}${weight}: ${value}${count} ${verdict} (${event.threshold ?? ''})${event.reason ? ` — ${event.reason}` : ''}${effect}`];

@@ -83,9 +83,14 @@ export const neededCount = (gate: Gate, evidence: Evidence | undefined): number 
 const percent = (fraction: number): string => `${String(Math.round(fraction * 1000) / 10)} %`;
 
 /** "12 requests in 6 s, need 50". */
+/**
+ * A count as a person reads it: Prometheus' increase() extrapolates to the window's edges (39.655
+ * requests), so counts are shown in whole observations, rounded down, never up to what is needed.
+ */
+export const wholeCount = (count: number): number => Math.floor(count);
+
 const describeShortfall = (evidence: Evidence | undefined, needed: number, colour?: Colour): string => {
-	// Prometheus' increase() extrapolates to the window's edges (39.655 requests): a person reads whole ones, never rounded up to the need.
-	const count = Math.floor(evidence?.count ?? 0);
+	const count = wholeCount(evidence?.count ?? 0);
 	const window = evidence?.windowMs === undefined ? '' : ` in ${formatSpan(evidence.windowMs)}`;
 	return `${colour ? `${colour}: ` : ''}${count} ${evidence?.noun ?? 'observations'}${window}, need ${needed}`;
 };

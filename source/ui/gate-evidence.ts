@@ -1,6 +1,6 @@
 import asciichart from 'asciichart';
 import type {Comparison} from '../engine/events.js';
-import {describeComparison, describeThreshold, formatValue} from '../engine/gate.js';
+import {describeComparison, describeThreshold, formatValue, wholeCount} from '../engine/gate.js';
 import type {GateState, SeriesPoint} from '../engine/state.js';
 import type {Tone} from './theme.js';
 
@@ -42,7 +42,7 @@ export const verdictText = (gate: GateState, metric: MetricInfo | undefined): {t
 	}
 };
 
-const counted = (count: number | undefined): string => (count === undefined ? '' : ` (n=${count})`);
+const counted = (count: number | undefined): string => (count === undefined ? '' : ` (n=${wholeCount(count)})`);
 
 /** The lines beside a chart: what is measured, the verdict, both colours' values (with their counts), the effect, the bound. */
 export const gateSummary = (gate: GateState, metric: MetricInfo | undefined): Array<{text: string; tone: Tone}> => [

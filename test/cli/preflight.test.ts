@@ -59,7 +59,7 @@ describe('greenlight preflight against the rehearsal sandbox', () => {
 		const run = await preflightRehearsal();
 		expect(run.lines.filter((line) => line.startsWith('✗')), run.lines.join('\n')).toEqual([]);
 		expect(run.code).toBe(0);
-		expect(run.line('✓ variables: all 15 have a value')).toBeDefined();
+		expect(run.line('✓ variables: all 16 have a value')).toBeDefined();
 		for (const program of ['fly', 'gh', 'greenlight']) expect(run.line(`✓ ${program}: `)).toBeDefined();
 		expect(run.line('✓ fly auth whoami: operator@lokaltreu.de (token from FLY_API_TOKEN)')).toBeDefined();
 		expect(run.line('✓ app lokaltreu-api: answers')).toBeDefined();

@@ -1,5 +1,5 @@
 import type {GateSampled, Verdict} from '../../engine/events.js';
-import {describeComparison, formatSpan, formatValue, freshTally, judgeSample, nextTally, type GateTally, type SampleJudgement} from '../../engine/gate.js';
+import {describeComparison, formatSpan, formatValue, freshTally, judgeSample, nextTally, wholeCount, type GateTally, type SampleJudgement} from '../../engine/gate.js';
 import {sampledGates, shareGateIndex} from '../../engine/share-gate.js';
 import {parseDuration} from '../../runbook/duration.js';
 import type {Gate, TrafficStep, WatchStep} from '../../runbook/schema.js';
@@ -77,7 +77,7 @@ export const withUnit = (value: number | null, unit: string): string =>
 
 /** The observations behind a reading, as the log shows them: " (46 requests)". */
 export const withCount = (reading: MetricReading | undefined): string =>
-	reading?.evidence ? ` (${reading.evidence.count} ${reading.evidence.noun ?? 'observations'})` : '';
+	reading?.evidence ? ` (${wholeCount(reading.evidence.count)} ${reading.evidence.noun ?? 'observations'})` : '';
 
 const verdictMark: Record<Verdict, string> = {pass: '✓', fail: '✗', unknown: '?'};
 
@@ -244,7 +244,7 @@ export const sampleGates = async (
 		status: 'passed',
 		evidence: tallies
 			.map((tally) => {
-				const count = tally.last?.count === undefined ? '' : ` over ${tally.last.count} observations`;
+				const count = tally.last?.count === undefined ? '' : ` over ${wholeCount(tally.last.count)} observations`;
 				return `${tally.gate.metric} ${withUnit(tally.last?.value ?? null, tally.unit)}${count}`;
 			})
 			.join(', '),
