@@ -6,7 +6,7 @@ import {afterAll, describe, expect, test} from 'vitest';
 import {sandboxTokenOf} from '../../source/sandbox/fly/auth.js';
 import {readState, STATE_ENV, type FlyState} from '../../source/sandbox/fly-state.js';
 import {SANDBOX_APPS} from '../../source/sandbox/sandbox.js';
-import {finished, firstFailure, rehearse, type JsonEvent, type Rehearsal} from './rehearse-run.js';
+import {finished, firstFailure, measuredShares, rehearse, type JsonEvent, type Rehearsal} from './rehearse-run.js';
 
 // Roles, not names (issue #9, item 5): two releases in a row in one sandbox world. The second must
 // deploy into the app that carried no traffic when it started, and a world in which the green app
@@ -64,7 +64,16 @@ describe('two releases in one sandbox world', () => {
 				['traffic-zurueck-auf-blue', 'passed'],
 			]),
 		);
+		// The switch (20, 50, 100), then the promotion's return to blue's app group (0), each within ±10 points of its weight.
 		expect(first.events.filter((event) => event.type === 'traffic-shifted').map((event) => event.weight)).toEqual([20, 50, 100, 0]);
+		for (const weight of [20, 50, 100, 0]) {
+			const share = measuredShares(first.events).filter((sample) => sample.weight === weight).at(-1);
+			expect(share?.verdict).toBe('pass');
+			expect(Math.abs((share?.value ?? Number.NaN) - weight)).toBeLessThanOrEqual(10);
+		}
+		// The smoke watch drove its own load at green's hostname and logged what it saw.
+		const smokeLog = first.events.filter((event) => event.type === 'step-output' && event.step === 'observability').flatMap((event) => event.lines ?? []);
+		expect(smokeLog.some((line) => /^load: \d+ requests in [\d.]+ s .* · 0 errors/.test(line))).toBe(true);
 		expectPromoted('2.4.0');
 
 		const second = await rehearse(['--world', world, '--var', 'version=2.5.0']);
