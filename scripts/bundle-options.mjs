@@ -61,17 +61,22 @@ const inkOutputKeptAcrossFrames = {
 };
 
 /**
+ * One string-width for the whole bundle, greenlight's (source/ui/string-width.ts): a fast path for
+ * the narrow characters a checklist shows over the real string-width, which it loads itself.
  * wrap-ansi (Ink's line wrapping) carries its own older string-width, and each copy builds an
- * Intl.Segmenter as it loads (about 20 ms before the first frame, each). In the bundle wrap-ansi
- * measures with the same string-width as Ink's layout, so wrapping and layout also agree on widths.
+ * Intl.Segmenter as it loads (about 15 ms before the first frame, each); here wrapping, layout and
+ * output all measure with the same one, so they also agree on widths.
  */
+export const stringWidthFile = path.join(import.meta.dirname, '..', 'source', 'ui', 'string-width.ts');
 const oneStringWidth = {
 	name: 'one-string-width',
 	setup(builder) {
 		builder.onResolve({filter: /^string-width$/}, (args) =>
-			/[\\/]node_modules[\\/]wrap-ansi[\\/]/.test(args.importer)
-				? builder.resolve('string-width', {resolveDir: path.join(import.meta.dirname, '..'), kind: args.kind})
-				: undefined,
+			args.importer === stringWidthFile
+				? builder.resolve('string-width', {resolveDir: path.join(import.meta.dirname, '..'), kind: args.kind, pluginData: 'real'})
+				: args.pluginData === 'real'
+					? undefined
+					: {path: stringWidthFile},
 		);
 	},
 };

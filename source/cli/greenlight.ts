@@ -1,3 +1,5 @@
+// First: no schema may be built before zod is told not to compile parsers.
+import './zod-jitless.js';
 import {redactCrashText} from '../adapters/redactor.js';
 import {scenarios} from '../sandbox/scenarios.js';
 import type {ReleaseOptions} from './release.js';

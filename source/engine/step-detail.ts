@@ -94,7 +94,7 @@ export type StepDetail = {
  * still to be filled in and «redacted» stay bare: they are placeholders, not text to type.
  */
 export const quoteArgv = (argv: readonly string[]): string =>
-	argv.map((element) => (/^[\w@%+=:,./{}«»-]+$/.test(element) ? element : JSON.stringify(element))).join(' ');
+	argv.map((element) => (/^[\w@%+=:,./{}\u00ab\u00bb-]+$/.test(element) ? element : JSON.stringify(element))).join(' ');
 
 /** {{name}} filled in where the value is known; an unknown one stays as written. */
 const fillKnown = (text: string, variables: Readonly<Record<string, string>>): string =>

@@ -1,6 +1,6 @@
 import {styledCharsFromTokens, styledCharsToString, tokenize, type StyledChar} from '@alcalzone/ansi-tokenize';
 import sliceAnsi from 'slice-ansi';
-import stringWidth from 'string-width';
+import stringWidth from './string-width.js';
 
 // Ink's Output (ink/build/output.js, ink 6.8), the step that turns a frame's writes into the text
 // drawn on the terminal, with one change: what it works out is kept from frame to frame. Ink builds

@@ -35,7 +35,7 @@ const grafanaUnit = (unit: string | undefined): string | undefined => {
 
 /** The absolute bound of a threshold such as "≤ 300 ms, ≤ 1.2× blue" (ratios are not a line). */
 const absoluteBound = (threshold: string | undefined): number | undefined => {
-	const match = threshold ? /[≤≥] (-?\d+(?:\.\d+)?)(?![\d.]| ?×)/.exec(threshold) : null;
+	const match = threshold ? /[\u2264\u2265] (-?\d+(?:\.\d+)?)(?![\d.]| ?\u00d7)/.exec(threshold) : null;
 	return match?.[1] === undefined ? undefined : Number(match[1]);
 };
 

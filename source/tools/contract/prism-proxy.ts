@@ -8,7 +8,7 @@ import {prismBin} from '../../adapters/openapi/prism-install.js';
 const cleanPrismLine = (line: string): string =>
 	line
 		.replace(/\u001B\[[0-9;]*m/g, '')
-		.replace(/^\[[^\]]*\]\s*›\s*/, '')
+		.replace(/^\[[^\]]*\]\s*\u203a\s*/, '')
 		.replace(/\s+/g, ' ')
 		.trim();
 
