@@ -58,7 +58,7 @@ export const captureValue = async (spec: Capture, text: string): Promise<Capture
 		return {ok: false, reason: `cannot evaluate ${spec.json}: ${(error as Error).message}`};
 	}
 	if (matches.length === 0) return {ok: false, reason: `nothing at ${spec.json}`};
-	return {ok: true, value: matches.map(valueAsText).join(',')};
+	return {ok: true, value: (spec.first ? matches.slice(0, 1) : matches).map(valueAsText).join(',')};
 };
 
 /** Takes every capture of a step from one text; the first that fails names itself. */

@@ -158,7 +158,7 @@ const commandOf = (step: Step, started: StepStarted | undefined, variables: Read
 	return described(step.run.map((element) => fillKnown(element, known)), 'planned');
 };
 
-const captureSource = (capture: Capture): string => ('regex' in capture ? `regex /${capture.regex}/` : `json ${capture.json}`);
+const captureSource = (capture: Capture): string => ('regex' in capture ? `regex /${capture.regex}/` : `json ${capture.json}${capture.first ? ' (first)' : ''}`);
 
 const capturesOf = (step: StepState, state: RunState): CapturedDetail[] => {
 	const specs = step.step.kind === 'command' || step.step.kind === 'http' ? (step.step.capture ?? {}) : {};

@@ -73,7 +73,14 @@ const capturePattern = RegexString.optional().describe('The value must match thi
 
 export const Capture = z.union([
 	z.strictObject({regex: RegexString.describe('First group (or whole match) becomes the value.'), pattern: capturePattern}),
-	z.strictObject({json: JsonPath.describe('Matches are joined with "," when several.'), pattern: capturePattern}),
+	z.strictObject({
+		json: JsonPath.describe('Matches are joined with "," when several.'),
+		first: z
+			.boolean()
+			.optional()
+			.describe('true: only the first match becomes the value, e.g. the newest complete release where a tool lists newest first ("$[?(@.Status==\'complete\')].ImageRef" of fly releases --json).'),
+		pattern: capturePattern,
+	}),
 ]);
 
 const stepBase = {

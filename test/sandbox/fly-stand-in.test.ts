@@ -10,6 +10,7 @@ import {parseSecrets} from '../../source/sandbox/fly/secrets-import.js';
 import {parseToml} from '../../source/sandbox/fly/toml.js';
 import {readState, updateState} from '../../source/sandbox/fly-state.js';
 import {BLUE_IMAGE, SANDBOX_APPS} from '../../source/sandbox/sandbox.js';
+import type {Capture} from '../../source/runbook/schema.js';
 import {BLUE, GREEN, openWorld, RELEASE_SHA, type World} from '../fixtures/upstream/stand-in-world.js';
 import {GREEN_IMAGE, openSandbox, type SandboxFixture} from './sandbox-fixture.js';
 
@@ -226,10 +227,14 @@ describe('the fly stand-in on a written world', () => {
 		]);
 	});
 
-	test('given a failed newest release, then the newest complete release is the one a regex over Status and ImageRef takes, not $[0].ImageRef', async () => {
+	test('given a failed newest release, then the seed\'s capture takes the newest complete release, not $[0].ImageRef, nor all complete ones', async () => {
 		const output = await stdout(['releases', '--app', BLUE, '--json', '--image']);
 		expect(await captureValue({json: '$[0].ImageRef'}, output)).toEqual({ok: true, value: 'registry.fly.io/lokaltreu-api:2.4.0'});
-		expect(await captureValue({regex: '"Status":\\s*"complete",[\\s\\S]*?"ImageRef":\\s*"([^"]+)"'}, output)).toEqual({ok: true, value: 'registry.fly.io/lokaltreu-api:2.3.1'});
+		const seed = JSON.parse(readFileSync(path.join(import.meta.dirname, '..', '..', 'runbook.json'), 'utf8')) as {phases: Array<{steps: Array<{id: string; capture?: Record<string, Capture>}>}>};
+		const blueImage = seed.phases.flatMap((phase) => phase.steps).find((step) => step.id === 'blue-image')?.capture?.blueImage;
+		expect(blueImage).toEqual({json: "$[?(@.Status=='complete')].ImageRef", first: true});
+		expect(await captureValue(blueImage as Capture, output)).toEqual({ok: true, value: 'registry.fly.io/lokaltreu-api:2.3.1'});
+		expect(await captureValue({json: "$[?(@.Status=='complete')].ImageRef"}, output)).toEqual({ok: true, value: 'registry.fly.io/lokaltreu-api:2.3.1,registry.fly.io/lokaltreu-api:2.3.0'});
 	});
 
 	test('given a green app whose fly.toml has no checks, then fly status --json leaves checks out and fly checks list --json gives its machine []', async () => {
