@@ -40,6 +40,9 @@ export const matchOutput = (source: string, text: string): Promise<RegexMatch> =
 /** A matched value as a variable: strings as they are, anything else as JSON. */
 export const valueAsText = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value) ?? 'null');
 
+/** The matches a `first: true` capture or expectation takes: only the first, where a tool lists newest first. */
+const judged = (matches: readonly unknown[], first: boolean | undefined): readonly unknown[] => (first ? matches.slice(0, 1) : matches);
+
 /** Takes one variable's value out of a command's stdout or a response body. */
 export const captureValue = async (spec: Capture, text: string): Promise<CaptureResult> => {
 	if ('regex' in spec) {
@@ -58,7 +61,7 @@ export const captureValue = async (spec: Capture, text: string): Promise<Capture
 		return {ok: false, reason: `cannot evaluate ${spec.json}: ${(error as Error).message}`};
 	}
 	if (matches.length === 0) return {ok: false, reason: `nothing at ${spec.json}`};
-	return {ok: true, value: (spec.first ? matches.slice(0, 1) : matches).map(valueAsText).join(',')};
+	return {ok: true, value: judged(matches, spec.first).map(valueAsText).join(',')};
 };
 
 /** Takes every capture of a step from one text; the first that fails names itself. */
@@ -133,14 +136,15 @@ export const checkJsonExpectations = async (
 			continue;
 		}
 		if (matches.length === 0) return `nothing at ${expectation.path}`;
-		for (const value of expectation.first ? matches.slice(0, 1) : matches) {
+		const where = expectation.first ? `the first of ${expectation.path}` : expectation.path;
+		for (const value of judged(matches, expectation.first)) {
 			if (expectation.equals !== undefined && value !== expectation.equals) {
-				return `${expectation.first ? 'the first of ' : ''}${expectation.path} ${shown(value)} (expected ${JSON.stringify(expectation.equals)})`;
+				return `${where} ${shown(value)} (expected ${JSON.stringify(expectation.equals)})`;
 			}
 			if (expectation.matches !== undefined) {
 				const answer = await matchOutput(expectation.matches, valueAsText(value));
 				if (!answer.ok) return answer.reason;
-				if (!answer.match) return `${expectation.first ? 'the first of ' : ''}${expectation.path} ${shown(value)} (expected to match /${expectation.matches}/)`;
+				if (!answer.match) return `${where} ${shown(value)} (expected to match /${expectation.matches}/)`;
 			}
 		}
 	}

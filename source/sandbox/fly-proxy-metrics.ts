@@ -28,12 +28,8 @@ export type FlyProxyMetrics = {
 /** The 4-hex-digit host a machine runs on, stable per machine. */
 const hostOf = (machineId: string): string => createHash('sha256').update(machineId).digest('hex').slice(0, 4);
 
-const byRegistry = new WeakMap<Registry, FlyProxyMetrics>();
-
-/** Fly's proxy series in a registry; the routers of one sandbox share them, as they share one proxy. */
+/** Fly's proxy series in a registry; made once per sandbox and shared by its routers, as they share one proxy. */
 export const flyProxyMetrics = (registry: Registry): FlyProxyMetrics => {
-	const existing = byRegistry.get(registry);
-	if (existing) return existing;
 	const labelNames = ['app', 'region', 'host', 'instance', 'status'] as const;
 	const responses = new Counter({
 		name: 'fly_app_http_responses_count',
@@ -48,15 +44,13 @@ export const flyProxyMetrics = (registry: Registry): FlyProxyMetrics => {
 		buckets: BUCKETS,
 		registers: [registry],
 	});
-	const metrics: FlyProxyMetrics = {
+	return {
 		observe: ({app, machineId, status, seconds}) => {
 			const labels = {app, region: REGION, host: hostOf(machineId), instance: machineId, status: String(status)};
 			responses.inc(labels);
 			time.observe(labels, seconds);
 		},
 	};
-	byRegistry.set(registry, metrics);
-	return metrics;
 };
 
 /** The duration a W3C Server-Timing header gives for `app` (`app;dur=12.3`), in seconds; undefined without one. */

@@ -4,7 +4,7 @@ import {execa} from 'execa';
 import {afterEach, describe, expect, test} from 'vitest';
 import {STATE_ENV, updateState} from '../../source/sandbox/fly-state.js';
 import {startProductionWorld, type ProductionWorld} from '../helpers/production-world.js';
-import type {JsonEvent} from './rehearse-run.js';
+import {jsonEventsOf, type JsonEvent} from './rehearse-run.js';
 
 // runbook.json run as production runs it: `greenlight run --target production`, its production
 // metrics (PromQL over Fly's proxy series) read from a real Prometheus that wants a FlyV1 macaroon,
@@ -42,11 +42,7 @@ const runProduction = async (current: ProductionWorld) => {
 		timeout: 400_000,
 		stdin: 'ignore',
 	});
-	const events = String(result.stdout)
-		.split('\n')
-		.filter((line) => line.startsWith('{'))
-		.map((line) => JSON.parse(line) as JsonEvent);
-	return {exitCode: result.exitCode, events, stderr: String(result.stderr)};
+	return {exitCode: result.exitCode, events: jsonEventsOf(result.stdout), stderr: String(result.stderr)};
 };
 
 const failures = (events: JsonEvent[]) =>

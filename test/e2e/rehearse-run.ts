@@ -11,6 +11,13 @@ export type JsonEvent = DrillEvent & {value?: number | null; lines?: string[]; w
 
 export type Rehearsal = {exitCode: number; events: JsonEvent[]; stderr: string; durationMs: number};
 
+/** The events a `--json` run printed, one per line. */
+export const jsonEventsOf = (stdout: unknown): JsonEvent[] =>
+	String(stdout)
+		.split('\n')
+		.filter((line) => line.startsWith('{'))
+		.map((line) => JSON.parse(line) as JsonEvent);
+
 /** `greenlight rehearse --yes --json` on a copy of the committed runbook, in a folder of its own. */
 export const rehearse = async (args: string[]): Promise<Rehearsal> => {
 	const dir = mkdtempSync(path.join(os.tmpdir(), 'greenlight-rehearse-'));
@@ -24,11 +31,7 @@ export const rehearse = async (args: string[]): Promise<Rehearsal> => {
 			timeout: 450_000,
 			stdin: 'ignore',
 		});
-		const events = String(result.stdout)
-			.split('\n')
-			.filter((line) => line.startsWith('{'))
-			.map((line) => JSON.parse(line) as JsonEvent);
-		return {exitCode: result.exitCode ?? -1, events, stderr: String(result.stderr), durationMs: Date.now() - started};
+		return {exitCode: result.exitCode ?? -1, events: jsonEventsOf(result.stdout), stderr: String(result.stderr), durationMs: Date.now() - started};
 	} finally {
 		rmSync(dir, {recursive: true, force: true});
 	}
