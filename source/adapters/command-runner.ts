@@ -2,7 +2,7 @@ import {statSync} from 'node:fs';
 import {execa} from 'execa';
 import {createOutputSplitter} from './output-splitter.js';
 import {cliEntry} from './package-root.js';
-import {isGroupAlive, terminateGroup, trackGroup, untrackGroup} from './process-tree.js';
+import {childMarkerEnv, isGroupAlive, terminateGroup, trackGroup, untrackGroup} from './process-tree.js';
 
 export {killAllChildren, terminateAllChildren} from './process-tree.js';
 
@@ -131,7 +131,7 @@ export const runCommand = async (spec: CommandSpec): Promise<CommandOutcome> => 
 	if (directoryProblem) return notStarted(directoryProblem, started);
 
 	const subprocess = execa(program, args, {
-		env: spec.env,
+		env: {...spec.env, ...childMarkerEnv()},
 		extendEnv: true,
 		cwd: spec.cwd,
 		// Its own process group, so one signal reaches every descendant.

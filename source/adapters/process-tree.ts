@@ -1,3 +1,4 @@
+import {randomBytes} from 'node:crypto';
 import {closeSync, constants, openSync, readdirSync, readFileSync, writeSync} from 'node:fs';
 
 // Every child runs as the leader of its own process group, so the group id is its pid and one
@@ -14,14 +15,28 @@ const POLL_MS = 50;
 /** Where the live groups are written down, so a greenlight killed with -9 can be cleaned up after. */
 let recordFile: string | undefined;
 
+/**
+ * The variable every child of this greenlight carries in its environment, with this greenlight's
+ * marker as value. A kill -9 can land between the fork of a child and the record of its group; the
+ * marker still finds that child, and whatever it started, when the session is opened again.
+ */
+export const CHILD_MARKER_VARIABLE = 'GREENLIGHT_SESSION_CHILD';
+
+let marker: string | undefined;
+
+/** What a child's environment gets on top of the step's own: the marker, once groups are recorded. */
+export const childMarkerEnv = (): Record<string, string> => (marker === undefined ? {} : {[CHILD_MARKER_VARIABLE]: marker});
+
+type GroupRecord = {marker?: string; groups: Array<{pgid: number; started?: string}>};
+
 const record = (): void => {
 	if (!recordFile) return;
-	const groups = [...liveGroups].map((pgid) => ({pgid, started: processStartTime(pgid)}));
+	const written: GroupRecord = {marker, groups: [...liveGroups].map((pgid) => ({pgid, started: processStartTime(pgid)}))};
 	try {
 		// Never through a symbolic link planted in the session folder.
 		const fd = openSync(recordFile, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600);
 		try {
-			writeSync(fd, JSON.stringify(groups));
+			writeSync(fd, JSON.stringify(written));
 		} finally {
 			closeSync(fd);
 		}
@@ -39,25 +54,85 @@ export const untrackGroup = (pgid: number): void => {
 	if (liveGroups.delete(pgid)) record();
 };
 
-/**
- * Keeps a record of running groups in `file` from now on, after killing whatever an earlier,
- * killed greenlight left there (a group counts only if its leader's start time still matches, so a
- * reused pid is never hit). Returns the groups it killed.
- */
-export const recordGroupsIn = (file: string): number[] => {
-	const killed: number[] = [];
-	let leftovers: Array<{pgid: number; started?: string}> = [];
+const readRecord = (file: string): GroupRecord => {
 	try {
-		leftovers = JSON.parse(readFileSync(file, 'utf8')) as typeof leftovers;
+		const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+		// Sessions written before the marker kept a bare list of groups.
+		if (Array.isArray(parsed)) return {groups: parsed as GroupRecord['groups']};
+		if (parsed && typeof parsed === 'object') {
+			const {marker: old, groups} = parsed as Partial<GroupRecord>;
+			return {marker: typeof old === 'string' ? old : undefined, groups: Array.isArray(groups) ? groups : []};
+		}
 	} catch {
 		// no record yet
 	}
-	for (const {pgid, started} of leftovers) {
-		if (started !== undefined && processStartTime(pgid) === started && signalGroup(pgid, 'SIGKILL')) killed.push(pgid);
+	return {groups: []};
+};
+
+/** Pids of the processes whose environment carries `value` in the marker variable (Linux /proc; none elsewhere). */
+const processesMarked = (value: string): number[] => {
+	let entries: string[];
+	try {
+		entries = readdirSync('/proc');
+	} catch {
+		return [];
 	}
+	const needle = Buffer.from(`${CHILD_MARKER_VARIABLE}=${value}\0`);
+	const found: number[] = [];
+	for (const entry of entries) {
+		if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+		let environ: Buffer;
+		try {
+			environ = readFileSync(`/proc/${entry}/environ`);
+		} catch {
+			continue; // gone, or another user's
+		}
+		const at = environ.indexOf(needle);
+		if (at === 0 || (at > 0 && environ[at - 1] === 0)) found.push(Number(entry));
+	}
+	return found;
+};
+
+/**
+ * Keeps a record of running groups in `file` from now on, after killing whatever an earlier,
+ * killed greenlight left there: the groups it recorded (a group counts only if its leader's start
+ * time still matches, so a reused pid is never hit), and every process carrying its marker, with
+ * its group, which catches a child forked just before the kill and not yet recorded. Returns the
+ * groups it killed.
+ */
+export const recordGroupsIn = (file: string): number[] => {
+	const killed = new Set<number>();
+	const leftovers = readRecord(file);
+	for (const {pgid, started} of leftovers.groups) {
+		if (typeof pgid === 'number' && started !== undefined && processStartTime(pgid) === started && signalGroup(pgid, 'SIGKILL')) killed.add(pgid);
+	}
+	if (leftovers.marker !== undefined) {
+		const own = processGroupOf(process.pid);
+		for (const pid of processesMarked(leftovers.marker)) {
+			// A marked process leads its own group, or belongs to one a marked child started: kill it whole.
+			const pgid = processGroupOf(pid);
+			const target = pgid !== undefined && pgid > 0 && pgid !== own ? pgid : undefined;
+			if (target !== undefined ? signalGroup(target, 'SIGKILL') : signalProcess(pid, 'SIGKILL')) killed.add(target ?? pid);
+		}
+	}
+	marker = randomBytes(16).toString('hex');
 	recordFile = file;
 	record();
-	return killed;
+	return [...killed];
+};
+
+const processGroupOf = (pid: number): number | undefined => {
+	const pgid = Number(processStatFields(pid)?.[2]);
+	return Number.isInteger(pgid) ? pgid : undefined;
+};
+
+const signalProcess = (pid: number, signal: NodeJS.Signals): boolean => {
+	try {
+		process.kill(pid, signal);
+		return true;
+	} catch {
+		return false;
+	}
 };
 
 /** Sends a signal to every process of the group; false when the group is already gone. */
