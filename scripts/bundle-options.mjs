@@ -81,6 +81,26 @@ const oneStringWidth = {
 	},
 };
 
+/**
+ * slice-ansi and @alcalzone/ansi-tokenize (Ink's text tokenizers) each build an Intl.Segmenter as
+ * they load, about 20 ms of ICU before the first frame. In the bundle they segment with greenlight's
+ * (source/ui/graphemes.ts): one code point per grapheme for the characters a checklist shows,
+ * Intl.Segmenter, built on first need, for any other string. A version of either package that builds
+ * its segmenter otherwise fails the build rather than keep the slow path unnoticed.
+ */
+export const graphemesFile = path.join(import.meta.dirname, '..', 'source', 'ui', 'graphemes.ts');
+const SEGMENTER_AT_LOAD = /new Intl\.Segmenter\(undefined,\s*\{\s*granularity:\s*["']grapheme["']\s*\}\)/;
+const segmenterOnNeed = {
+	name: 'segmenter-on-need',
+	setup(builder) {
+		builder.onLoad({filter: /[\\/](slice-ansi[\\/]tokenize-ansi|@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]tokenize)\.js$/}, async (args) => {
+			const source = await readFile(args.path, 'utf8');
+			if (!SEGMENTER_AT_LOAD.test(source)) throw new Error(`${args.path} no longer builds its Intl.Segmenter as scripts/bundle-options.mjs expects`);
+			return {contents: `import {graphemeSegmenter as __greenlightGraphemes} from ${JSON.stringify(graphemesFile)};\n${source.replace(SEGMENTER_AT_LOAD, '__greenlightGraphemes')}`, loader: 'js'};
+		});
+	},
+};
+
 /** @type {import('esbuild').BuildOptions} */
 export const bundleOptions = {
 	bundle: true,
@@ -96,6 +116,6 @@ export const bundleOptions = {
 	external: ['@stoplight/prism-cli'],
 	// jsonc-parser's "main" is a UMD build whose require() calls a bundler cannot follow; its ES module build can be.
 	alias: {'jsonc-parser': 'jsonc-parser/lib/esm/main.js'},
-	plugins: [withoutReactDevtools, yogaWithoutFetch, zodInEnglish, inkOutputKeptAcrossFrames, oneStringWidth],
+	plugins: [withoutReactDevtools, yogaWithoutFetch, zodInEnglish, inkOutputKeptAcrossFrames, oneStringWidth, segmenterOnNeed],
 	logLevel: 'warning',
 };

@@ -41,7 +41,8 @@ const NARROW: ReadonlyArray<readonly [number, number]> = [
 	[0x2800, 0x28ff], // braille: the spinner
 ];
 
-const isNarrow = (codePoint: number): boolean => {
+/** Whether a code point is in the table above: one column, and a grapheme of its own. */
+export const isNarrow = (codePoint: number): boolean => {
 	for (const [first, last] of NARROW) {
 		if (codePoint < first) return false;
 		if (codePoint <= last) return true;
