@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// Builds greenlight into dist/: each program one bundled ESM file (esbuild), so that starting it
-// reads one file instead of resolving hundreds of modules.
+// Builds greenlight into dist/: each program one bundled file (esbuild), so that starting it reads
+// one file instead of resolving hundreds of modules.
 //
 //   dist/cli/main.js            the bin: a front door of a few KB that answers --help and --version
-//   dist/cli/greenlight.js      every command: the CLI with Ink, React, zod and execa inside, imported
-//                               by the front door only for a command
+//   dist/cli/greenlight.cjs     every command: the CLI with Ink, React, zod and execa inside, loaded
+//                               by the front door only for a command. A CommonJS script rather than an
+//                               ES module, so that the front door can compile it with V8's code cache
+//                               (source/cli/load-cli.ts), which it writes beside it as greenlight.cjs.cache
 //   dist/sandbox/fly-stand-in.js, dist/sandbox/gh-stand-in.js
 //                               the rehearsal's stand-ins, small so that each `fly` a runbook calls starts fast
 //   dist/bench/main.js, dist/drill/main.js
@@ -15,13 +17,13 @@
 import {existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {bundleOptions} from './bundle-options.mjs';
+import {bundleOptions, cliScriptOptions} from './bundle-options.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
 const stamp = path.join(dist, '.built');
 
-const entryPoints = ['source/cli/main.ts', 'source/cli/greenlight.ts', 'source/sandbox/fly-stand-in.ts', 'source/sandbox/gh-stand-in.ts', 'source/bench/main.ts', 'source/drill/main.ts'];
+const entryPoints = ['source/cli/main.ts', 'source/sandbox/fly-stand-in.ts', 'source/sandbox/gh-stand-in.ts', 'source/bench/main.ts', 'source/drill/main.ts'];
 /** What a build reads besides the sources: a change to any of them builds again. */
 const inputs = ['source', 'scripts/build.mjs', 'scripts/bundle-options.mjs', 'package.json', 'package-lock.json', 'tsconfig.json'];
 
@@ -35,27 +37,12 @@ const upToDate = () => existsSync(stamp) && inputs.every((input) => newestChange
 
 if (!process.argv.includes('--force') && upToDate()) process.exit(0);
 
-/**
- * The front door imports the CLI bundle, never bundles it: the import stays an import of the sibling
- * file dist/cli/greenlight.js, so --version does not read it. (Both are built from this one run.)
- */
-const frontDoorImportsCli = {
-	name: 'front-door-imports-cli',
-	setup(builder) {
-		builder.onResolve({filter: /^\.\/greenlight\.js$/}, (args) =>
-			args.importer === path.join(root, 'source', 'cli', 'main.ts') ? {path: './greenlight.js', external: true} : undefined,
-		);
-	},
-};
-
 const started = Date.now();
 const {build} = await import('esbuild');
 // A clean folder: nothing of an earlier layout (one file per module) can be run by mistake.
 rmSync(dist, {recursive: true, force: true});
-await build({
-	...bundleOptions,
+const shared = {
 	absWorkingDir: root,
-	entryPoints,
 	outbase: 'source',
 	outdir: 'dist',
 	// Whitespace and syntax only: names stay, so a stack trace still reads.
@@ -63,12 +50,12 @@ await build({
 	minifySyntax: true,
 	sourcemap: 'linked',
 	legalComments: 'linked',
-	plugins: [frontDoorImportsCli, ...bundleOptions.plugins],
-});
+};
+await Promise.all([build({...bundleOptions, ...shared, entryPoints}), build({...cliScriptOptions, ...shared, entryPoints: ['source/cli/greenlight.ts']})]);
 // One byte beyond ASCII (a raw ≤ in a regular expression) makes Node decode the whole 1.7 MB bundle
 // as UTF-16 before compiling it, on every start: say where, so it is spelled \u2264 instead.
-const cli = readFileSync(path.join(dist, 'cli', 'greenlight.js'), 'latin1');
+const cli = readFileSync(path.join(dist, 'cli', 'greenlight.cjs'), 'latin1');
 const nonAscii = cli.search(/[^\x00-\x7f]/);
-if (nonAscii !== -1) process.stderr.write(`warning: dist/cli/greenlight.js is not ASCII (byte ${nonAscii}: …${cli.slice(Math.max(0, nonAscii - 40), nonAscii + 10)}…); every start decodes it as UTF-16\n`);
+if (nonAscii !== -1) process.stderr.write(`warning: dist/cli/greenlight.cjs is not ASCII (byte ${nonAscii}: …${cli.slice(Math.max(0, nonAscii - 40), nonAscii + 10)}…); every start decodes it as UTF-16\n`);
 writeFileSync(stamp, `${new Date().toISOString()}\n`);
 process.stderr.write(`built dist/ in ${Date.now() - started} ms\n`);

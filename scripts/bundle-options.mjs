@@ -4,6 +4,21 @@ import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 
 /**
+ * An onLoad that replaces each pattern (a string or a regular expression) of a package's file, and
+ * fails the build when a new version of the package no longer has it, rather than drop the patch
+ * unnoticed.
+ */
+const patchOnLoad = (replacements) => async (args) => {
+	let source = await readFile(args.path, 'utf8');
+	for (const [pattern, replacement] of replacements) {
+		const found = typeof pattern === 'string' ? source.includes(pattern) : pattern.test(source);
+		if (!found) throw new Error(`${args.path} no longer contains ${String(pattern)}, which scripts/bundle-options.mjs patches`);
+		source = source.replace(pattern, () => replacement);
+	}
+	return {contents: source, loader: 'js'};
+};
+
+/**
  * Ink loads its React DevTools bridge (react-devtools-core, ws) only when DEV=true, and
  * react-devtools-core is not a dependency: in the bridge's place a module that fails as a missing
  * package does, so Ink says how to install it instead of crashing, and the bundle carries no ws.
@@ -85,19 +100,17 @@ const oneStringWidth = {
  * slice-ansi and @alcalzone/ansi-tokenize (Ink's text tokenizers) each build an Intl.Segmenter as
  * they load, about 20 ms of ICU before the first frame. In the bundle they segment with greenlight's
  * (source/ui/graphemes.ts): one code point per grapheme for the characters a checklist shows,
- * Intl.Segmenter, built on first need, for any other string. A version of either package that builds
- * its segmenter otherwise fails the build rather than keep the slow path unnoticed.
+ * Intl.Segmenter, built on first need, for any other string.
  */
 export const graphemesFile = path.join(import.meta.dirname, '..', 'source', 'ui', 'graphemes.ts');
 const SEGMENTER_AT_LOAD = /new Intl\.Segmenter\(undefined,\s*\{\s*granularity:\s*["']grapheme["']\s*\}\)/;
 const segmenterOnNeed = {
 	name: 'segmenter-on-need',
 	setup(builder) {
-		builder.onLoad({filter: /[\\/](slice-ansi[\\/]tokenize-ansi|@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]tokenize)\.js$/}, async (args) => {
-			const source = await readFile(args.path, 'utf8');
-			if (!SEGMENTER_AT_LOAD.test(source)) throw new Error(`${args.path} no longer builds its Intl.Segmenter as scripts/bundle-options.mjs expects`);
-			return {contents: `import {graphemeSegmenter as __greenlightGraphemes} from ${JSON.stringify(graphemesFile)};\n${source.replace(SEGMENTER_AT_LOAD, '__greenlightGraphemes')}`, loader: 'js'};
-		});
+		builder.onLoad(
+			{filter: /[\\/](slice-ansi[\\/]tokenize-ansi|@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]tokenize)\.js$/},
+			patchOnLoad([[SEGMENTER_AT_LOAD, '__greenlightGraphemes'], [/^/, `import {graphemeSegmenter as __greenlightGraphemes} from ${JSON.stringify(graphemesFile)};\n`]]),
+		);
 	},
 };
 
@@ -118,4 +131,51 @@ export const bundleOptions = {
 	alias: {'jsonc-parser': 'jsonc-parser/lib/esm/main.js'},
 	plugins: [withoutReactDevtools, yogaWithoutFetch, zodInEnglish, inkOutputKeptAcrossFrames, oneStringWidth, segmenterOnNeed],
 	logLevel: 'warning',
+};
+
+export const yogaReadyFile = path.join(import.meta.dirname, '..', 'source', 'ui', 'yoga-ready.ts');
+
+/**
+ * A script has no top-level await, and two of the CLI's packages use one. yoga-layout awaits its
+ * WebAssembly: in the script it fills in its API when the WebAssembly is ready and tells
+ * source/ui/yoga-ready.ts, which the checklist waits for before its first frame. Ink awaits React
+ * DevTools and its own package.json, both only when DEV=true (which the checklist clears before
+ * loading Ink, and the bundle carries neither): in the script the first fails as a missing package
+ * does, as in the ES module build, and the second is not read.
+ */
+const withoutTopLevelAwait = {
+	name: 'without-top-level-await',
+	setup(builder) {
+		builder.onLoad(
+			{filter: /[\\/]yoga-layout[\\/]dist[\\/]src[\\/]index\.js$/},
+			patchOnLoad([
+				[
+					'const Yoga = wrapAssembly(await loadYoga());',
+					`import {yogaLoading as __greenlightYogaLoading} from ${JSON.stringify(yogaReadyFile)};\nconst Yoga = {};\n__greenlightYogaLoading(loadYoga().then((assembly) => { Object.assign(Yoga, wrapAssembly(assembly)); }));`,
+				],
+			]),
+		);
+		builder.onLoad(
+			{filter: /[\\/]ink[\\/]build[\\/]reconciler\.js$/},
+			patchOnLoad([
+				["await import('./devtools.js');", "throw Object.assign(new Error('react-devtools-core is not installed'), {code: 'ERR_MODULE_NOT_FOUND'});"],
+				['? await loadPackageJson()', '? {name: undefined, version: undefined}'],
+			]),
+		);
+	},
+};
+
+/**
+ * The CLI (source/cli/greenlight.ts) as a CommonJS script, which source/cli/load-cli.ts compiles
+ * with V8's code cache. import.meta.url becomes the script's own file URL; import() of a bundled
+ * module becomes its require, as a script compiled by vm has no loader for import().
+ */
+export const cliScriptOptions = {
+	...bundleOptions,
+	format: 'cjs',
+	banner: {js: 'var __greenlightModuleUrl=require("node:url").pathToFileURL(__filename).href;'},
+	define: {...bundleOptions.define, 'import.meta.url': '__greenlightModuleUrl'},
+	supported: {'dynamic-import': false},
+	outExtension: {'.js': '.cjs'},
+	plugins: [withoutTopLevelAwait, ...bundleOptions.plugins],
 };

@@ -1,3 +1,5 @@
+import {yogaReady} from '../ui/yoga-ready.js';
+
 /**
  * Loads the Ink checklist for a person at a terminal. Ink decides once, when it is loaded, whether
  * it runs in CI (and then draws only the last frame); we chose interactive mode because there is a
@@ -8,6 +10,13 @@
  * restored afterwards, so the commands a runbook runs never inherit a NODE_ENV greenlight chose.
  */
 export const loadChecklist = async () => {
+	const checklist = await importForATerminal();
+	// In the CLI bundle Ink's layout engine compiles its WebAssembly meanwhile (ui/yoga-ready.ts).
+	await yogaReady();
+	return checklist;
+};
+
+const importForATerminal = async () => {
 	const names = ['CI', 'CONTINUOUS_INTEGRATION', 'DEV', 'NODE_ENV'] as const;
 	const saved = names.map((name) => [name, process.env[name]] as const);
 	for (const name of names) delete process.env[name];

@@ -2,11 +2,12 @@
 import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {packageRoot} from '../adapters/package-root.js';
+import {loadCli} from './load-cli.js';
 import {EXIT, helpText} from './usage.js';
 
 // greenlight's front door (the bin). It answers --help and --version from this small file; every
 // other command loads the CLI (greenlight.ts, built as one bundle with Ink, React, zod and execa
-// inside), so asking for the version never reads or compiles any of them.
+// inside, loaded by load-cli.ts), so asking for the version never reads or compiles any of them.
 
 // A reader that went away (| head) is not an error of the release: keep running, stop printing.
 for (const stream of [process.stdout, process.stderr]) {
@@ -35,5 +36,5 @@ switch (argv[0]) {
 		process.exitCode = EXIT.completed;
 		break;
 	default:
-		await (await import('./greenlight.js')).runCommandLine(argv);
+		await loadCli().runCommandLine(argv);
 }

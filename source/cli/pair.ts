@@ -9,6 +9,7 @@ import {reduce, replay} from '../engine/reduce.js';
 import {initialState, type RunState} from '../engine/state.js';
 import {formatProblem, loadRunbook} from '../runbook/load.js';
 import {printEvents} from './event-printer.js';
+import {firstFrameDrawn} from './first-frame.js';
 import {loadChecklist} from './load-checklist.js';
 import {EXIT, UsageError} from './usage.js';
 
@@ -85,7 +86,7 @@ export const joinSession = async (options: {session?: string; operator: string; 
 	try {
 		if (interactive) {
 			const {renderChecklist} = await loadChecklist();
-			await renderChecklist({
+			const ui = renderChecklist({
 				store: {
 					getState: () => state,
 					subscribe(listener) {
@@ -102,6 +103,8 @@ export const joinSession = async (options: {session?: string; operator: string; 
 				operator: identity.operator,
 				logs: sessionLogs(sessionPaths(sessionDir).logs),
 			});
+			firstFrameDrawn();
+			await ui;
 		} else {
 			await Promise.race([ended, client.closed]);
 		}

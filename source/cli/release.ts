@@ -13,6 +13,7 @@ import type {stepExecutors} from '../run/executors.js';
 import type {Executors} from '../run/step-run.js';
 import type {Sandbox} from '../sandbox/sandbox.js';
 import {printEvents} from './event-printer.js';
+import {firstFrameDrawn} from './first-frame.js';
 import {loadChecklist} from './load-checklist.js';
 import {defaultOperator} from './operator.js';
 import {openSessionForRun} from './open-session.js';
@@ -199,6 +200,7 @@ export const runRelease = async (options: ReleaseOptions): Promise<number> => {
 					speed: options.speed,
 					logs: sessionLogs(paths.logs),
 				});
+				firstFrameDrawn();
 				running.start();
 				await openPair();
 				await ui;
