@@ -64,6 +64,18 @@ describe('output', () => {
 		expect(outcome.stdout.startsWith('x'.repeat(OUTPUT_CAP_CHARS))).toBe(true);
 		expect(outcome.stdout.endsWith('[output truncated]')).toBe(true);
 	});
+
+	test('given text of many scripts written in small pieces that cut characters apart, when it runs, then the kept text is exactly what was printed', async () => {
+		const script = [
+			"const text = 'Größe ✓ ≤ 300 ms 👍 中文 e\\u0301\\n'.repeat(4000);",
+			'const bytes = Buffer.from(text);',
+			// 7-byte writes cut multi-byte characters (ö, ✓, 👍) between reads.
+			'let at = 0; const next = () => { if (at >= bytes.length) return; process.stdout.write(bytes.subarray(at, at += 7), next); }; next();',
+		].join('\n');
+		const outcome = await runCommand({argv: [node, '-e', script]});
+		expect(outcome.exitCode).toBe(0);
+		expect(outcome.stdout).toBe('Größe ✓ ≤ 300 ms 👍 中文 e\u0301\n'.repeat(4000));
+	});
 });
 
 describe('the runbook\'s own program', () => {
