@@ -1,3 +1,4 @@
+import {isAscii} from 'node:buffer';
 import {chmodSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
 import Module, {createRequire} from 'node:module';
 import path from 'node:path';
@@ -28,7 +29,11 @@ export const loadCli = (): typeof Cli => {
 	} catch {
 		// none yet
 	}
-	const script = new Script(Module.wrap(readFileSync(file, 'utf8')), {filename: file, cachedData});
+	const bytes = readFileSync(file);
+	// The build keeps the bundle ASCII: read as Latin-1 it is the same text, copied rather than decoded
+	// from UTF-8 (about 15 ms less for 1.7 MB on a slow machine).
+	const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
+	const script = new Script(Module.wrap(source), {filename: file, cachedData});
 	const module = {exports: {}};
 	(script.runInThisContext() as (...args: unknown[]) => void)(module.exports, createRequire(file), module, file, path.dirname(file));
 	if (cachedData === undefined || script.cachedDataRejected) {
