@@ -52,6 +52,12 @@ export const waitForExit = async (pid: number, timeoutMs = 20_000): Promise<void
 };
 
 /**
+ * Windows a CPU row takes its median of, unless --runs says otherwise. Ten of 4 s: with five, the
+ * same build read 2.7–4.7 % for the watch between runs (a window holds a dozen 10 ms ticks).
+ */
+export const CPU_WINDOWS = 10;
+
+/**
  * The process's CPU use in `windows` consecutive windows of `windowMs`, each in % of one core.
  * Windows of seconds, not milliseconds: the kernel counts CPU time in ticks of 10 ms.
  */

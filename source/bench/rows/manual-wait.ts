@@ -1,6 +1,6 @@
 import {inGreenlight, manualStepRunbook, type BenchContext, type BenchRow} from '../bench-context.js';
 import {figure, judgeRow} from '../figures.js';
-import {cpuShares} from '../process-stats.js';
+import {CPU_WINDOWS, cpuShares} from '../process-stats.js';
 
 // Waiting at a manual step: greenlight's CPU use while the checklist waits for Space, after the
 // start-up has settled. Nothing happens but the clock in the header.
@@ -14,7 +14,7 @@ export const measureManualWait = async (context: BenchContext) => {
 		await pane.waitFor((screen) => screen.includes(TITLE));
 		// Measured from here: the start-up's own work (loading, first render, the JIT) is over by then.
 		await cpuShares(pane.pid, 1, SETTLE_MS);
-		return cpuShares(pane.pid, context.runs ?? 5, WINDOW_MS);
+		return cpuShares(pane.pid, context.runs ?? CPU_WINDOWS, WINDOW_MS);
 	});
 	return [
 		judgeRow({

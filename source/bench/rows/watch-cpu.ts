@@ -3,7 +3,7 @@ import type {AddressInfo} from 'node:net';
 import type {RunbookInput} from '../../runbook/schema.js';
 import {inGreenlight, type BenchContext, type BenchRow} from '../bench-context.js';
 import {figure, judgeRow} from '../figures.js';
-import {cpuShares} from '../process-stats.js';
+import {CPU_WINDOWS, cpuShares} from '../process-stats.js';
 
 // A watch of 4 metrics sampled every second from a scrape source on a local endpoint (served by
 // the bench, so its work is not counted): greenlight's CPU use once the first samples are in.
@@ -82,7 +82,7 @@ export const measureWatchCpu = async (context: BenchContext) => {
 	const shares = await inGreenlight(context, watchRunbook(endpoint.url), async (pane) => {
 		// Measured once every gate has a verdict: the watch is in its steady state from then on.
 		await pane.waitFor((screen) => (screen.match(/✓ pass/g) ?? []).length >= 4, {timeoutMs: 60_000, pollMs: 100});
-		return cpuShares(pane.pid, context.runs ?? 5, WINDOW_MS);
+		return cpuShares(pane.pid, context.runs ?? CPU_WINDOWS, WINDOW_MS);
 	}).finally(() => endpoint.server.close());
 	return [
 		judgeRow({
