@@ -63,18 +63,18 @@ describe('journal', () => {
 		expect(second).toMatchObject({seq: 2, prev: sha256(lines()[0]!), type: 'step-started', phase: 'smoke', step: 'status'});
 	});
 
-	it('given an open journal, when an event is appended, then its line is written and fsynced before append returns', () => {
+	it('given an open journal, when an event is appended, then its line is written and synced to disk before append returns', () => {
 		const journal = openJournal(file);
 		const order: string[] = [];
 		const realWrite = fs.writeSync;
-		const realFsync = fs.fsyncSync;
+		const realSync = fs.fdatasyncSync;
 		vi.spyOn(fs, 'writeSync').mockImplementation(((...args: unknown[]) => {
 			order.push(String(args[1]).startsWith('{') ? 'write line' : 'write head');
 			return Reflect.apply(realWrite, fs, args) as number;
 		}) as typeof fs.writeSync);
-		const fsync = vi.spyOn(fs, 'fsyncSync').mockImplementation((fd) => {
-			order.push('fsync');
-			realFsync(fd);
+		const sync = vi.spyOn(fs, 'fdatasyncSync').mockImplementation((fd) => {
+			order.push('sync');
+			realSync(fd);
 		});
 
 		journal.append(started);
@@ -82,8 +82,8 @@ describe('journal', () => {
 		journal.close();
 
 		// The line is on disk first; the head that records it follows, both before append returns.
-		expect(order).toEqual(['write line', 'fsync', 'write head', 'fsync', 'returned']);
-		expect(fsync).toHaveBeenCalledTimes(2);
+		expect(order).toEqual(['write line', 'sync', 'write head', 'sync', 'returned']);
+		expect(sync).toHaveBeenCalledTimes(2);
 		expect(lines()).toHaveLength(1);
 	});
 
