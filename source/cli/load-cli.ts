@@ -1,5 +1,5 @@
 import {isAscii} from 'node:buffer';
-import {chmodSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
+import {accessSync, chmodSync, constants, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
 import Module, {createRequire} from 'node:module';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -36,7 +36,8 @@ export const loadCli = (): typeof Cli => {
 	const script = new Script(Module.wrap(source), {filename: file, cachedData});
 	const module = {exports: {}};
 	(script.runInThisContext() as (...args: unknown[]) => void)(module.exports, createRequire(file), module, file, path.dirname(file));
-	if (cachedData === undefined || script.cachedDataRejected) {
+	// An install this user cannot write to (a global one) never gets a cache from it: no work spent making one.
+	if ((cachedData === undefined || script.cachedDataRejected) && writable(path.dirname(file))) {
 		let written = false;
 		const write = () => {
 			if (written) return;
@@ -47,6 +48,15 @@ export const loadCli = (): typeof Cli => {
 		setTimeout(write, CACHE_AFTER_MS).unref();
 	}
 	return module.exports as typeof Cli;
+};
+
+const writable = (dir: string): boolean => {
+	try {
+		accessSync(dir, constants.W_OK);
+		return true;
+	} catch {
+		return false;
+	}
 };
 
 const writeCache = (script: Script, cacheFile: string): void => {
