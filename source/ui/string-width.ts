@@ -50,6 +50,21 @@ export const isNarrow = (codePoint: number): boolean => {
 	return false;
 };
 
+/**
+ * Where the control sequence (CSI: ESC [, parameter bytes, intermediate bytes, a final byte) that
+ * starts at `index` ends, as ansi-regex (string-width's strip-ansi) reads one; -1 when none starts
+ * there or it is not complete. Colours and styles (ESC [ 1;31 m) are such sequences: they take no
+ * column.
+ */
+const csiEnd = (input: string, index: number): number => {
+	if (input.charCodeAt(index + 1) !== 0x5b) return -1;
+	let at = index + 2;
+	while (at < input.length && input.charCodeAt(at) >= 0x30 && input.charCodeAt(at) <= 0x3f) at += 1;
+	while (at < input.length && input.charCodeAt(at) >= 0x20 && input.charCodeAt(at) <= 0x2f) at += 1;
+	const final = input.charCodeAt(at);
+	return final >= 0x40 && final <= 0x7e ? at : -1;
+};
+
 /** Columns a string takes, as string-width counts them (same options); quicker for the narrow characters above. */
 const stringWidth = (input: string, options?: Parameters<typeof realStringWidth>[1]): number => {
 	// Wide ambiguous characters (± × ─ …, an East Asian terminal's way) are string-width's to count.
@@ -57,6 +72,13 @@ const stringWidth = (input: string, options?: Parameters<typeof realStringWidth>
 	let width = 0;
 	for (let index = 0; index < input.length; index += 1) {
 		const code = input.charCodeAt(index);
+		// A colour or style (a complete CSI sequence) takes no column, unless escape codes are to be counted.
+		if (code === 0x1b && !options?.countAnsiEscapeCodes) {
+			const end = csiEnd(input, index);
+			if (end === -1) return realStringWidth(input, options);
+			index = end;
+			continue;
+		}
 		// Surrogates (astral characters) and everything outside the table go to string-width whole.
 		if (!isNarrow(code)) return realStringWidth(input, options);
 		width += 1;

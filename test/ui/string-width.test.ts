@@ -7,7 +7,19 @@ import stringWidth from '../../source/ui/string-width.js';
 
 const bmp = Array.from({length: 0x10000}, (_, codePoint) => codePoint).filter((codePoint) => codePoint < 0xd800 || codePoint > 0xdfff);
 
+// Colours and styles as Ink writes them, other control sequences, and broken ones.
+const escapes = ['\u001b[1;31m', '\u001b[38;5;208m', '\u001b[38;2;10;20;30m', '\u001b[m', '\u001b[0m', '\u001b[2K', '\u001b[?25l', '\u001b[ q', '\u001b[', '\u001b[12', '\u001b[1;', '\u001b]8;;https://x\u0007', '\u001b7', '\u001b', '\u009b31m'];
+
 describe('string width with a fast path for narrow characters', () => {
+	it('given colours and other escape sequences, complete, broken or counted, then each width is string-width\'s', () => {
+		for (const escape of escapes) {
+			for (const text of [escape, `a${escape}b`, `✓ ${escape}Größe${escape}`, `${escape}${escape}x`]) {
+				expect(stringWidth(text), JSON.stringify(text)).toBe(realStringWidth(text));
+				expect(stringWidth(text, {countAnsiEscapeCodes: true}), JSON.stringify(text)).toBe(realStringWidth(text, {countAnsiEscapeCodes: true}));
+			}
+		}
+	});
+
 	it('given any character of the basic multilingual plane, alone or between letters, then the width is string-width\'s', () => {
 		const differing = bmp.filter((codePoint) => {
 			const character = String.fromCodePoint(codePoint);
@@ -17,7 +29,7 @@ describe('string width with a fast path for narrow characters', () => {
 	});
 
 	it('given random lines of checklist characters, emoji, CJK, marks and escapes among them, then each width is string-width\'s', () => {
-		const pieces = ['✓ passed', '✗', '○', '▶', '·', 'Größe', '⠙', '≤ 300 ms', '→', '─┼', '€', 'é', '👍', '中文', 'e\u0301', '\u001b[32m', '\u001b[39m', '↩', '◼', '\u200b', '\t', 'x'];
+		const pieces = ['✓ passed', '✗', '○', '▶', '·', 'Größe', '⠙', '≤ 300 ms', '→', '─┼', '€', 'é', '👍', '中文', 'e\u0301', '\u001b[32m', '\u001b[39m', '↩', '◼', '\u200b', '\t', 'x', ...escapes];
 		let seed = 42;
 		const next = () => {
 			seed = (seed * 1103515245 + 12345) % 2 ** 31;
