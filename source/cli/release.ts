@@ -192,6 +192,11 @@ export const runRelease = async (options: ReleaseOptions): Promise<number> => {
 			const {renderChecklist} = await checklist;
 			// Ctrl-C while the screen loaded: the run stopped before it began, so there is nothing to draw.
 			if (!signalled) {
+				// A resumed run goes on before its first frame: the screen never starts from how the run had
+				// ended (stopped), which is no longer so. A new run starts after it, so the journal is created
+				// after the frame is drawn.
+				const resuming = priorEvents.length > 0;
+				if (resuming) running.start();
 				const ui = renderChecklist({
 					store: running,
 					send: (intent) => running.send(intent),
@@ -201,7 +206,7 @@ export const runRelease = async (options: ReleaseOptions): Promise<number> => {
 					logs: sessionLogs(paths.logs),
 				});
 				firstFrameDrawn();
-				running.start();
+				if (!resuming) running.start();
 				await openPair();
 				await ui;
 			}

@@ -98,10 +98,14 @@ export const Checklist = ({store, send, role, operator, speed = 1, colour = true
 
 	useEffect(() => {
 		if (!state.outcome) return;
-		// After this frame (the outcome) is on screen, and never before the caller waits for the exit.
-		const timer = setImmediate(() => exit());
+		// After this frame (the outcome) is on screen, and never before the caller waits for the exit. Only
+		// if the run still has it then: a resumed session's first frame may show the outcome the run had
+		// before it was resumed, and the run has gone on since.
+		const timer = setImmediate(() => {
+			if (store.getState().outcome) exit();
+		});
 		return () => clearImmediate(timer);
-	}, [state.outcome, exit]);
+	}, [state.outcome, exit, store]);
 
 	const onKey = (input: string, key: Key, together: boolean) => {
 		if (key.ctrl && input === 'c' && stopping.current) {
