@@ -126,25 +126,19 @@ const processGroupOf = (pid: number): number | undefined => {
 	return Number.isInteger(pgid) ? pgid : undefined;
 };
 
-const signalProcess = (pid: number, signal: NodeJS.Signals): boolean => {
+/** Sends a signal to a process (a pid) or a group (its negated id); false when it is already gone. */
+const signalProcess = (target: number, signal: NodeJS.Signals | 0): boolean => {
 	try {
-		process.kill(pid, signal);
+		process.kill(target, signal);
 		return true;
 	} catch {
+		// ESRCH: nothing left to signal; EPERM cannot happen for our own children.
 		return false;
 	}
 };
 
 /** Sends a signal to every process of the group; false when the group is already gone. */
-export const signalGroup = (pgid: number, signal: NodeJS.Signals | 0): boolean => {
-	try {
-		process.kill(-pgid, signal);
-		return true;
-	} catch {
-		// ESRCH: no member left; EPERM cannot happen for our own children.
-		return false;
-	}
-};
+export const signalGroup = (pgid: number, signal: NodeJS.Signals | 0): boolean => signalProcess(-pgid, signal);
 
 /** Whether a process of the group still runs. Zombies do not count: they have exited and only wait to be reaped. */
 export const isGroupAlive = (pgid: number): boolean => {
