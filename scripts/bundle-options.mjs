@@ -18,6 +18,9 @@ const patchOnLoad = (replacements) => async (args) => {
 	return {contents: source, loader: 'js'};
 };
 
+/** What importing React DevTools does in a bundle: fail as a missing package does. */
+const DEVTOOLS_MISSING = "throw Object.assign(new Error('react-devtools-core is not installed'), {code: 'ERR_MODULE_NOT_FOUND'})";
+
 /**
  * Ink loads its React DevTools bridge (react-devtools-core, ws) only when DEV=true, and
  * react-devtools-core is not a dependency: in the bridge's place a module that fails as a missing
@@ -27,9 +30,7 @@ const withoutReactDevtools = {
 	name: 'without-react-devtools',
 	setup(builder) {
 		builder.onResolve({filter: /^\.\/devtools\.js$/}, (args) => (/[\\/]ink[\\/]build$/.test(args.resolveDir) ? {path: 'react-devtools-core', namespace: 'missing'} : undefined));
-		builder.onLoad({filter: /.*/, namespace: 'missing'}, () => ({
-			contents: "const error = new Error('react-devtools-core is not installed'); error.code = 'ERR_MODULE_NOT_FOUND'; throw error;",
-		}));
+		builder.onLoad({filter: /.*/, namespace: 'missing'}, () => ({contents: `${DEVTOOLS_MISSING};`}));
 	},
 };
 
@@ -41,10 +42,7 @@ const withoutReactDevtools = {
 const yogaWithoutFetch = {
 	name: 'yoga-without-fetch',
 	setup(builder) {
-		builder.onLoad({filter: /[\\/]yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/}, async (args) => ({
-			contents: `const fetch = undefined;\n${await readFile(args.path, 'utf8')}`,
-			loader: 'js',
-		}));
+		builder.onLoad({filter: /[\\/]yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/}, patchOnLoad([[/^/, 'const fetch = undefined;\n']]));
 	},
 };
 
@@ -158,7 +156,7 @@ const withoutTopLevelAwait = {
 		builder.onLoad(
 			{filter: /[\\/]ink[\\/]build[\\/]reconciler\.js$/},
 			patchOnLoad([
-				["await import('./devtools.js');", "throw Object.assign(new Error('react-devtools-core is not installed'), {code: 'ERR_MODULE_NOT_FOUND'});"],
+				["await import('./devtools.js');", `${DEVTOOLS_MISSING};`],
 				['? await loadPackageJson()', '? {name: undefined, version: undefined}'],
 			]),
 		);
