@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {graphemeSegmenter} from '../../source/ui/graphemes.js';
+import {randomLines} from '../helpers/random-lines.js';
 
 // The fast path must segment exactly as Intl.Segmenter does: checked for every code point of the BMP
 // (doubled, between letters, after CR), for random lines of what a checklist shows, and for containing().
@@ -20,17 +21,12 @@ describe('grapheme segmentation with a fast path for narrow characters', () => {
 
 	it('given random lines of checklist characters with CR LF, marks, emoji, CJK and escapes among them, then the graphemes and containing() are Intl.Segmenter\'s', () => {
 		const pieces = ['✓ passed', '✗', '▶', '·', 'Größe', '⠙', '≤ 300 ms', '─┼', '\r\n', '\r', '\n', 'e\u0301', '👍', '👩\u200d💻', '🇩🇪', '中文', '\u001b[32m', '\u001b]8;;x\u0007', '\u00ad', '\t', 'x'];
-		let seed = 7;
-		const next = () => {
-			seed = (seed * 1103515245 + 12345) % 2 ** 31;
-			return seed;
-		};
-		for (let line = 0; line < 2000; line += 1) {
-			const text = Array.from({length: 1 + (next() % 10)}, () => pieces[next() % pieces.length]).join('');
+		for (const text of randomLines(pieces, {seed: 7, maxPieces: 10})) {
 			expect(same(text), JSON.stringify(text)).toBe(true);
 			const ours = graphemeSegmenter.segment(text);
 			const theirs = intl.segment(text);
-			for (const index of [-1, 0, next() % (text.length + 1), text.length - 1, text.length, Number.NaN, 1.7]) {
+			// Every index of the line, one past its end, and what Intl makes whole: -1, NaN, 1.7.
+			for (const index of [...Array.from({length: text.length + 1}, (_, at) => at), -1, Number.NaN, 1.7]) {
 				const a = ours.containing(index);
 				const b = theirs.containing(index);
 				expect(a && [a.segment, a.index, a.input], `${JSON.stringify(text)} containing(${index})`).toEqual(b && [b.segment, b.index, b.input]);

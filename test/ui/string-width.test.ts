@@ -1,6 +1,7 @@
 import realStringWidth from 'string-width';
 import {describe, expect, it} from 'vitest';
 import stringWidth from '../../source/ui/string-width.js';
+import {randomLines} from '../helpers/random-lines.js';
 
 // The fast path must count exactly as string-width does: checked for every code point of the BMP
 // (alone, and between ASCII letters), and for random strings of the characters a checklist shows.
@@ -30,13 +31,7 @@ describe('string width with a fast path for narrow characters', () => {
 
 	it('given random lines of checklist characters, emoji, CJK, marks and escapes among them, then each width is string-width\'s', () => {
 		const pieces = ['✓ passed', '✗', '○', '▶', '·', 'Größe', '⠙', '≤ 300 ms', '→', '─┼', '€', 'é', '👍', '中文', 'e\u0301', '\u001b[32m', '\u001b[39m', '↩', '◼', '\u200b', '\t', 'x', ...escapes];
-		let seed = 42;
-		const next = () => {
-			seed = (seed * 1103515245 + 12345) % 2 ** 31;
-			return seed;
-		};
-		for (let line = 0; line < 2000; line += 1) {
-			const text = Array.from({length: 1 + (next() % 12)}, () => pieces[next() % pieces.length]).join('');
+		for (const text of randomLines(pieces, {seed: 42, maxPieces: 12})) {
 			expect(stringWidth(text), JSON.stringify(text)).toBe(realStringWidth(text));
 		}
 	});
