@@ -1,4 +1,4 @@
-import {styledCharsFromTokens, styledCharsToString, tokenize, type StyledChar} from '@alcalzone/ansi-tokenize';
+import {ansiCodesToString, diffAnsiCodes, styledCharsFromTokens, tokenize, type AnsiCode} from '@alcalzone/ansi-tokenize';
 import sliceAnsi from 'slice-ansi';
 import stringWidth from './string-width.js';
 
@@ -36,10 +36,36 @@ class Bounded<V> {
 	}
 }
 
-// Shared by every frame. Rows: a few screens' worth (the checklist, the help, a step's detail).
-const widths = new Bounded<number>(4096);
-const styledLines = new Bounded<StyledChar[]>(1024);
-const rows = new Bounded<string>(1024);
+/**
+ * What the last two frames used: an entry lives while frames keep using it and goes one frame
+ * after they stop. A chart's rows change every second; kept for a thousand rows, as before, they
+ * lived long enough to fill V8's old generation and cost a full collection every minute or two.
+ */
+class FrameCache<V> {
+	private current = new Map<string, V>();
+	private previous = new Map<string, V>();
+	get(key: string): V | undefined {
+		let value = this.current.get(key);
+		if (value === undefined) {
+			value = this.previous.get(key);
+			if (value !== undefined) this.current.set(key, value);
+		}
+		return value;
+	}
+	set(key: string, value: V): void {
+		this.current.set(key, value);
+	}
+	/** A frame is done: what it did not use is forgotten after the next. */
+	nextFrame(): void {
+		this.previous = this.current;
+		this.current = new Map();
+	}
+}
+
+// Shared by every frame (Ink makes an Output per frame), kept for the frames that follow.
+const widths = new FrameCache<number>();
+const styledLines = new FrameCache<Cell[]>();
+const rows = new FrameCache<string>();
 
 const widthOf = (text: string): number => {
 	let width = widths.get(text);
@@ -56,32 +82,81 @@ const widestLine = (text: string): number => {
 	return widest;
 };
 
-const styledCharsOf = (line: string): StyledChar[] => {
-	let chars = styledLines.get(line);
-	if (chars === undefined) {
-		chars = styledCharsFromTokens(tokenize(line));
-		styledLines.set(line, chars);
+/**
+ * A cell of the frame: a character, its styles and their codes as one string, and the columns it
+ * takes. Every cell is made by this class, so the code that turns a row into text sees one shape
+ * of object (cells of several shapes made V8 throw that code's compiled form away again and again).
+ */
+class Cell {
+	readonly key: string;
+	readonly width: number;
+	constructor(
+		readonly value: string,
+		readonly styles: AnsiCode[],
+		key?: string,
+	) {
+		this.key = key ?? styles.map((style) => style.code).join('');
+		this.width = Math.max(1, widthOf(value));
 	}
-	return chars;
+}
+
+/** An empty cell: shared, since no cell is changed once made (Ink makes a new one for each). */
+const BLANK = new Cell(' ', []);
+
+const cellsOf = (line: string): Cell[] => {
+	let cells = styledLines.get(line);
+	if (cells === undefined) {
+		cells = styledCharsFromTokens(tokenize(line)).map((character) => new Cell(character.value, character.styles));
+		styledLines.set(line, cells);
+	}
+	return cells;
 };
 
 type Piece = {x: number; line: string};
 
-/** One row of the frame, from the pieces written on it in order: Ink's cell grid for that row, as a string. */
+/** The escapes that take the terminal from one cell's styles to the next's, by their keys: a screen has few such steps. */
+const steps = new Bounded<string>(1024);
+const stepBetween = (from: Cell, to: Cell): string => {
+	const key = `${from.key}\u0000${to.key}`;
+	let step = steps.get(key);
+	if (step === undefined) {
+		step = ansiCodesToString(diffAnsiCodes(from.styles, to.styles));
+		steps.set(key, step);
+	}
+	return step;
+};
+
+/**
+ * One row of the frame, from the pieces written on it in order: Ink's cell grid for that row,
+ * turned into text as ansi-tokenize's styledCharsToString does, with the escapes between two
+ * cells' styles worked out once per pair of styles instead of once per cell (Ink's way built
+ * several Sets and arrays for every cell, most of a waiting checklist's garbage). The text is the same.
+ */
 const renderRow = (width: number, pieces: readonly Piece[]): string => {
-	const row: Array<StyledChar | undefined> = [];
-	for (let x = 0; x < width; x++) row.push({type: 'char', value: ' ', fullWidth: false, styles: []});
+	// Made with holes from the start: a piece that runs past the row's end leaves holes (Ink skips
+	// them), and a row that changed its kind of array on such a write made V8 recompile this code.
+	const row = new Array<Cell | undefined>(width);
+	for (let x = 0; x < width; x++) row[x] = BLANK;
 	for (const {x, line} of pieces) {
 		let offsetX = x;
-		for (const character of styledCharsOf(line)) {
-			row[offsetX] = character;
+		for (const cell of cellsOf(line)) {
+			row[offsetX] = cell;
 			// Multi-column characters clear the cells they cover, as Ink does.
-			const characterWidth = Math.max(1, widthOf(character.value));
-			for (let index = 1; index < characterWidth; index++) row[offsetX + index] = {type: 'char', value: '', fullWidth: false, styles: character.styles};
-			offsetX += characterWidth;
+			for (let index = 1; index < cell.width; index++) row[offsetX + index] = new Cell('', cell.styles, cell.key);
+			offsetX += cell.width;
 		}
 	}
-	return styledCharsToString(row.filter((item): item is StyledChar => item !== undefined)).trimEnd();
+	let text = '';
+	let previous = BLANK;
+	// Cells past a piece that started beyond the row leave holes, which Ink skips.
+	for (const cell of row) {
+		if (cell === undefined) continue;
+		if (cell.key !== previous.key) text += stepBetween(previous, cell);
+		text += cell.value;
+		previous = cell;
+	}
+	if (previous.key !== '') text += stepBetween(previous, BLANK);
+	return text.trimEnd();
 };
 
 export default class Output {
@@ -165,6 +240,7 @@ export default class Output {
 			}
 			return text;
 		});
+		for (const cache of [widths, styledLines, rows]) cache.nextFrame();
 		return {output: output.join('\n'), height: this.height};
 	}
 }

@@ -85,6 +85,17 @@ describe("greenlight's Output against Ink's", () => {
 		}
 	});
 
+	test('styles side by side: the same, another colour with the same end code, one more, one less, a reset', () => {
+		const cyan = sgr('36', '39');
+		const writes: Writes = (output) => {
+			output.write(0, 0, `${chalk.red('ab')}${chalk.red('cd')}${chalk.green('ef')}${cyan('gh')}x`, {transformers: []});
+			output.write(0, 1, `${chalk.bold(chalk.red('a'))}${chalk.red('b')}${chalk.dim(chalk.red('c'))}${chalk.bold(chalk.dim('d'))}${chalk.dim('e')}`, {transformers: []});
+			output.write(0, 2, `${chalk.bgBlue(chalk.red('a'))}${chalk.bgBlue(chalk.green('b'))}${chalk.green('c')}`, {transformers: []});
+			output.write(3, 2, chalk.inverse('z'), {transformers: []});
+		};
+		expect(draw(Output, 12, 3, writes)).toEqual(draw(InksOutput, 12, 3, writes));
+	});
+
 	test('a row that changes between frames is drawn anew, the rows beside it come from the last frame', () => {
 		const frame = (clock: string): Writes => (output) => {
 			output.write(0, 0, `greenlight · ${chalk.dim(clock)}`, {transformers: []});
