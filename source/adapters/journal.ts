@@ -7,13 +7,17 @@ import type {EngineEvent} from '../engine/events.js';
 // `--json`) plus `seq` and `prev`, the sha256 of the previous line, so an edit or a removed line
 // breaks the chain and is reported instead of silently replayed. The chain alone cannot see its own
 // end cut off or its last line edited: journal.ndjson.head holds the seq and hash of the last line,
-// rewritten (and synced to disk) after every append, so those are reported too.
+// rewritten (and synced to disk) after every append, so those are reported too. Events that come
+// together (a watch's samples of one tick) are appended in one write: each of their lines but the
+// last says how many more follow (`more`), which is how far the head may lag after a crash.
 
-export type JournalEntry = {seq: number; prev: string; event: EngineEvent};
+export type JournalEntry = {seq: number; prev: string; more?: number; event: EngineEvent};
 
 export type Journal = {
 	/** Writes the event's line and fsyncs it before returning: what the screen shows is on disk. */
 	append(event: EngineEvent): void;
+	/** Writes the events' lines in one write and one fsync (nothing when there are none). */
+	appendAll(events: readonly EngineEvent[]): void;
 	close(): void;
 };
 
@@ -53,11 +57,12 @@ const parseEntry = (text: string): JournalEntry | undefined => {
 		return undefined;
 	}
 	if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
-	const {seq, prev, ...event} = value as Record<string, unknown>;
+	const {seq, prev, more, ...event} = value as Record<string, unknown>;
 	if (typeof seq !== 'number' || typeof prev !== 'string' || typeof event.type !== 'string' || typeof event.ts !== 'number') {
 		return undefined;
 	}
-	return {seq, prev, event: event as EngineEvent};
+	if (more !== undefined && !(Number.isSafeInteger(more) && (more as number) > 0)) return undefined;
+	return {seq, prev, ...(more === undefined ? {} : {more: more as number}), event: event as EngineEvent};
 };
 
 /**
@@ -130,27 +135,28 @@ const readHead = (file: string): Head | 'missing' | 'unreadable' => {
 };
 
 /**
- * Checks the end of a verified chain against the head. The head may lag one line behind (greenlight
- * stopped between writing a line and its head), never more, and never lead.
+ * Checks the end of a verified chain against the head. The head may lag behind by the lines of one
+ * write (greenlight stopped between writing them and the head): one line, or the lines after the
+ * head's that its `more` says were written with it. Never more, and never lead.
  */
 const checkHead = (file: string, entries: readonly JournalEntry[], end: ChainEnd): string | undefined => {
 	const name = path.basename(file);
 	const found = readHead(file);
-	// Before the first head is written a journal has at most its first line.
+	// Before the first head is written a journal has at most its first write.
 	const head = found === 'missing' ? {seq: 0, hash: GENESIS} : found;
 	if (head === 'unreadable') return `${name}.head: unreadable (edited or corrupted); the end of the journal cannot be verified`;
 	if (head.seq > end.seq) {
 		return `${name}: ends at line ${end.line}, but its head records ${head.seq} events (lines removed at the end)`;
 	}
-	if (head.seq === end.seq && head.hash !== end.prev) return `${name} line ${end.line}: the last line was edited (it no longer matches the head)`;
-	if (head.seq === end.seq - 1 && head.hash !== (entries.at(-1)?.prev ?? GENESIS)) {
-		return `${name} line ${end.line - 1}: the line was edited (it no longer matches the head)`;
-	}
-	if (head.seq < end.seq - 1) {
+	if (head.seq === end.seq) return head.hash === end.prev ? undefined : `${name} line ${end.line}: the last line was edited (it no longer matches the head)`;
+	// Lines are numbered as events are: the line after the head's is entries[head.seq].
+	const next = entries[head.seq]!;
+	if (end.seq - head.seq - 1 > (next.more ?? 0)) {
 		return found === 'missing'
 			? `${name}.head is missing (deleted?); the end of the journal cannot be verified`
 			: `${name}: ${end.seq - head.seq} lines after line ${head.seq} were not written by greenlight`;
 	}
+	if (head.hash !== next.prev) return `${name} line ${head.seq}: the line was edited (it no longer matches the head)`;
 	return undefined;
 };
 
@@ -232,18 +238,27 @@ export const openJournal = (file: string): Journal => {
 		fs.fdatasyncSync(headFd);
 	};
 	writeHead();
+	const appendAll = (events: readonly EngineEvent[]) => {
+		if (fd === undefined) throw new Error(`journal ${file} is closed`);
+		if (events.length === 0) return;
+		let next = end;
+		const lines = events.map((event, index) => {
+			const more = events.length - 1 - index;
+			const line = JSON.stringify({seq: next.seq + 1, prev: next.prev, ...(more > 0 ? {more} : {}), ...event});
+			next = {seq: next.seq + 1, prev: hashLine(line), line: next.line + 1};
+			return line;
+		});
+		writeAll(fd, `${lines.join('\n')}\n`);
+		// The data and the size it needs to be read back, without the file times: an append a watch
+		// makes every second costs the disk less.
+		fs.fdatasyncSync(fd);
+		end = next;
+		// After the lines: a crash in between leaves the head behind by this write, which reading allows.
+		writeHead();
+	};
 	return {
-		append(event) {
-			if (fd === undefined) throw new Error(`journal ${file} is closed`);
-			const line = JSON.stringify({seq: end.seq + 1, prev: end.prev, ...event});
-			writeAll(fd, `${line}\n`);
-			// The data and the size it needs to be read back, without the file times: an append a watch
-			// makes several times a second costs the disk less.
-			fs.fdatasyncSync(fd);
-			end = {seq: end.seq + 1, prev: hashLine(line), line: end.line + 1};
-			// After the line: a crash in between leaves the head one line behind, which reading allows.
-			writeHead();
-		},
+		append: (event) => appendAll([event]),
+		appendAll,
 		close() {
 			if (fd === undefined) return;
 			fs.closeSync(fd);

@@ -29,8 +29,11 @@ export type StepContext<S extends Step = Step> = {
 	output?: (text: string, continues: boolean) => void;
 	/** A promise while the step's log file is behind what it was given: a command's output waits for it. */
 	behind?: () => Promise<void> | undefined;
-	/** Emits an event (gate-sampled, traffic-shifted, …); the driver stamps time and journals it. */
-	emit: (event: EventInput) => void;
+	/**
+	 * Emits an event (gate-sampled, traffic-shifted, …), or several that belong together (a tick's
+	 * samples): the driver stamps time and journals them, several in one write.
+	 */
+	emit: (event: EventInput | readonly EventInput[]) => void;
 	/** Bake and watch durations are divided by this (rehearsal --speed). 1 in production. */
 	speed: number;
 	/** Metric definitions for the chosen target (target overrides applied). */
@@ -45,6 +48,9 @@ export type StepResult = {
 	/** Captured variables: name → value. */
 	captured?: Record<string, string>;
 };
+
+/** What `emit` was given, as a list. */
+export const eventsOf = (input: EventInput | readonly EventInput[]): readonly EventInput[] => (Array.isArray(input) ? input : [input]) as readonly EventInput[];
 
 export type StepExecutor<S extends Step = Step> = (context: StepContext<S>) => Promise<StepResult>;
 

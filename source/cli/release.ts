@@ -119,7 +119,7 @@ export const runRelease = async (options: ReleaseOptions): Promise<number> => {
 		// A new session's journal is created, and its folder synced to disk, by the first event (run-started,
 		// after the first frame); a resumed one is opened now, so a journal that cannot be appended to stops here.
 		let opened = priorEvents.length > 0 ? openJournal(paths.journal) : undefined;
-		const journal: DriverJournal = {append: (event) => (opened ??= openJournal(paths.journal)).append(event)};
+		const journal: DriverJournal = {appendAll: (events) => (opened ??= openJournal(paths.journal)).appendAll(events)};
 		const auto: AutoPolicy | undefined = options.yes ? {onFail: options.onFail, onUnknown: options.onUnknown} : undefined;
 		// A real release drafts docs/releases/ in the repository it runs in; a rehearsal keeps its record in the session.
 		const recordDir = options.sandbox ? sessionDir : process.cwd();

@@ -21,7 +21,8 @@ import {runStep, type Executors, type RunningStep, type WriteExports} from './st
 export type {AutoPolicy} from './autopilot.js';
 export type {Executors} from './step-run.js';
 
-export type DriverJournal = {append(event: EngineEvent): void};
+/** Where events go before anything else sees them: each call is one write and one sync. */
+export type DriverJournal = {appendAll(events: readonly EngineEvent[]): void};
 
 export type DriverRedactor = Pick<Redactor, 'stream' | 'redactEvent' | 'addSecret'>;
 
@@ -95,20 +96,27 @@ export const createDriver = (options: DriverOptions): Driver => {
 		resolveDone = resolve;
 	});
 
-	const emit = (input: EventInput): EngineEvent => {
-		const stamped = {...input, ts: clock()} as EngineEvent;
-		// A step's lines were redacted and made printable once, by its output stream; every other
-		// event is redacted here, and no escape sequence in a reason, a note or a name reaches a terminal or a file.
-		const event = stamped.type === 'step-output' ? stamped : printableEvent(options.redactor.redactEvent(stamped));
+	/** Events that belong together (a watch's samples of one tick) are journaled in one write, and drawn once. */
+	const emitAll = (inputs: readonly EventInput[]): EngineEvent[] => {
+		if (inputs.length === 0) return [];
+		const events = inputs.map((input) => {
+			const stamped = {...input, ts: clock()} as EngineEvent;
+			// A step's lines were redacted and made printable once, by its output stream; every other
+			// event is redacted here, and no escape sequence in a reason, a note or a name reaches a terminal or a file.
+			return stamped.type === 'step-output' ? stamped : printableEvent(options.redactor.redactEvent(stamped));
+		});
 		// Journal first: nothing reaches the screen that is not on disk.
-		options.journal.append(event);
-		history.push(event);
-		state = reduce(state, event);
-		for (const listener of eventListeners) listener(event);
+		options.journal.appendAll(events);
+		for (const event of events) {
+			history.push(event);
+			state = reduce(state, event);
+			for (const listener of eventListeners) listener(event);
+		}
 		for (const listener of listeners) listener();
 		scheduleAdvance();
-		return event;
+		return events;
 	};
+	const emit = (input: EventInput): EngineEvent => emitAll([input])[0]!;
 
 	let advanceScheduled = false;
 	const scheduleAdvance = () => {
@@ -161,6 +169,7 @@ export const createDriver = (options: DriverOptions): Driver => {
 		declared: options.runbook.variables,
 		history,
 		emit,
+		emitAll,
 		finishing: () => finishing,
 		clock,
 	};

@@ -6,7 +6,7 @@ import {checkCaptures} from '../runbook/resolve.js';
 import type {Runbook, Step} from '../runbook/schema.js';
 import {substitute, substituteArgv} from '../runbook/template.js';
 import {redactStdinSecrets, type Redactor} from '../adapters/redactor.js';
-import {SECRET_OUTPUT_HIDDEN, type StepContext, type StepExecutor, type StepResult} from '../adapters/step-context.js';
+import {eventsOf, SECRET_OUTPUT_HIDDEN, type StepContext, type StepExecutor, type StepResult} from '../adapters/step-context.js';
 import {createStepOutput} from '../adapters/step-output.js';
 import {safeToRerun} from './resume.js';
 
@@ -36,6 +36,8 @@ export type StepRunDeps = {
 	/** Every event so far, for an export step. */
 	history: readonly EngineEvent[];
 	emit: (input: EventInput) => void;
+	/** Several events in one journal write (a watch's samples of one tick). */
+	emitAll: (inputs: readonly EventInput[]) => void;
 	/** The run is ending: gate samples that arrive now are not recorded. */
 	finishing: () => boolean;
 	clock: () => number;
@@ -82,8 +84,9 @@ export const runStep = (deps: StepRunDeps, phaseId: string, state: StepState, on
 			if (!step.step.secret) output.print(text, continues);
 		},
 		behind: () => output.behind(),
-		emit: (event) => {
-			if (!deps.finishing() || event.type !== 'gate-sampled') deps.emit(event);
+		emit: (input) => {
+			const inputs = eventsOf(input);
+			deps.emitAll(deps.finishing() ? inputs.filter((event) => event.type !== 'gate-sampled') : inputs);
 		},
 		speed: deps.speed,
 		metrics: deps.metrics,

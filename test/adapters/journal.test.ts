@@ -201,6 +201,51 @@ describe('journal', () => {
 		expect(readJournal(file)).toMatchObject({ok: true, events: [...fiveEvents(), note(6_000, 'vier')]});
 	});
 
+	it('given events appended together, when read, then they were one write and one sync, each line but the last says how many follow, and they read back as events', () => {
+		const journal = openJournal(file);
+		journal.append(started);
+		const writes = vi.spyOn(fs, 'writeSync');
+		const syncs = vi.spyOn(fs, 'fdatasyncSync');
+		journal.appendAll([stepStarted(2_000), note(3_000, 'eins'), note(4_000, 'zwei')]);
+		// The lines, then the head: two writes and two syncs for the three events.
+		expect(writes).toHaveBeenCalledTimes(2);
+		expect(syncs).toHaveBeenCalledTimes(2);
+		journal.appendAll([]);
+		expect(writes).toHaveBeenCalledTimes(2);
+		journal.close();
+
+		expect(lines().map((line) => (JSON.parse(line) as {more?: number}).more)).toEqual([undefined, 2, 1, undefined]);
+		expect(readJournal(file)).toEqual({ok: true, events: [started, stepStarted(2_000), note(3_000, 'eins'), note(4_000, 'zwei')], warnings: []});
+	});
+
+	it('given greenlight stopped between a write of several lines and its head, when read, then the head may lag by that write and no further', () => {
+		writeEvents([started, stepStarted(2_000)]);
+		const head = fs.readFileSync(`${file}.head`);
+		const journal = openJournal(file);
+		journal.appendAll([note(3_000, 'eins'), note(4_000, 'zwei'), note(5_000, 'drei')]);
+		journal.close();
+		fs.writeFileSync(`${file}.head`, head);
+		const events = [started, stepStarted(2_000), note(3_000, 'eins'), note(4_000, 'zwei'), note(5_000, 'drei')];
+		expect(readJournal(file)).toEqual({ok: true, events, warnings: []});
+
+		// Killed inside the write: the lines that made it are kept, the torn one is dropped.
+		const all = lines();
+		fs.writeFileSync(file, `${all.slice(0, 4).join('\n')}\n${all[4]!.slice(0, 20)}`);
+		expect(readJournal(file)).toMatchObject({ok: true, events: events.slice(0, 4), warnings: [expect.stringMatching(/line 5: torn last line dropped/)]});
+
+		// A line forged after the write is more than the head may lag.
+		fs.writeFileSync(file, `${all.join('\n')}\n`);
+		fs.appendFileSync(file, `${JSON.stringify({seq: 6, prev: sha256(all[4]!), ...note(6_000, 'forged')})}\n`);
+		expect(readJournal(file)).toEqual({ok: false, message: 'journal.ndjson: 4 lines after line 2 were not written by greenlight'});
+
+		// The line before the write edited: the head that lags still exposes it.
+		all[1] = all[1]!.replace('"attempt":1', '"attempt":2');
+		const rechained = [all[0]!, all[1]!];
+		for (const line of all.slice(2)) rechained.push(JSON.stringify({...(JSON.parse(line) as object), prev: sha256(rechained.at(-1)!)}));
+		fs.writeFileSync(file, `${rechained.join('\n')}\n`);
+		expect(readJournal(file)).toEqual({ok: false, message: 'journal.ndjson line 2: the line was edited (it no longer matches the head)'});
+	});
+
 	it('given a tampered journal, when opened for appending, then it refuses instead of extending it', () => {
 		writeEvents(fiveEvents());
 		const all = lines();

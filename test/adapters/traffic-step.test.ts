@@ -6,6 +6,7 @@ import {createMetricReader} from '../../source/adapters/metrics/metric-reader.js
 import {createTrafficExecutor} from '../../source/adapters/traffic-step.js';
 import type {TrafficStep} from '../../source/runbook/schema.js';
 import {recordingContext} from './metrics/recording-context.js';
+import {eventsOf} from '../../source/adapters/step-context.js';
 import {textServerForTests} from './metrics/text-server.js';
 
 // The lever: records the weight it was given, as `fly machine uncordon` would change the router.
@@ -69,12 +70,13 @@ const shift = async (options: {brokenAt?: string; signal?: AbortSignal; gates?: 
 	});
 	// The served latency follows the weight announced last, as green's load would.
 	const emit = recorded.context.emit;
-	recorded.context.emit = (event) => {
-		if (event.type === 'traffic-shifted') {
+	recorded.context.emit = (input) => {
+		for (const event of eventsOf(input)) {
+			if (event.type !== 'traffic-shifted') continue;
 			shiftedWeights.push(event.weight);
 			readsAtWeight = 0;
 		}
-		emit(event);
+		emit(input);
 	};
 	const result = await createTrafficExecutor(createMetricReader())(recorded.context);
 	const written = (await readFile(weightsFile, 'utf8')).split('\n').filter(Boolean).map(Number);

@@ -14,6 +14,7 @@ import {resolveMetrics} from '../../source/runbook/resolve.js';
 import type {Runbook, TrafficStep} from '../../source/runbook/schema.js';
 import {stepBlock} from '../../source/ui/step-lines.js';
 import {recordingContext} from '../adapters/metrics/recording-context.js';
+import {eventsOf} from '../../source/adapters/step-context.js';
 import {startPrometheus, type PrometheusServer} from '../helpers/prometheus-server.js';
 
 // The committed runbook's traffic switch as production runs it (--target production): the share
@@ -93,9 +94,9 @@ const switchAsInProduction = async (shareAt: (weight: number) => number) => {
 	const recorded = recordingContext(step, {speed: 20, variables, metrics: {greenShare: local}, env: {FLY_API_TOKEN: 'FlyV1 fm2_production-shaped'}});
 	recorded.context.phase = 'traffic-switch';
 	const emit = recorded.context.emit;
-	recorded.context.emit = (event) => {
-		if (event.type === 'traffic-shifted') fly.route(shareAt(event.weight) / 100);
-		emit(event);
+	recorded.context.emit = (input) => {
+		for (const event of eventsOf(input)) if (event.type === 'traffic-shifted') fly.route(shareAt(event.weight) / 100);
+		emit(input);
 	};
 	const result = await createTrafficExecutor(createMetricReader())(recorded.context);
 	// The screen and the plain output, from the same events the driver would journal.

@@ -39,7 +39,7 @@ const run = async (steps: Array<Record<string, unknown>>) => {
 		env: process.env as Record<string, string>,
 		metrics: {},
 		speed: 1,
-		journal: {append: (event) => journal.push(event)},
+		journal: {appendAll: (events) => journal.push(...events)},
 		redactor: createRedactor(['unset-value']),
 		executors: {command: executeCommandStep},
 		auto: {onFail: 'stop', onUnknown: 'stop'},

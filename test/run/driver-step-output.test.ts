@@ -34,7 +34,7 @@ const runOneStep = async (step: Record<string, unknown>, command: StepExecutor<C
 		env: {},
 		metrics: {},
 		speed: 1,
-		journal: {append: (event) => journal.push(event)},
+		journal: {appendAll: (events) => journal.push(...events)},
 		redactor: createRedactor([]),
 		executors: {command},
 		auto: {onFail: 'stop', onUnknown: 'stop'},

@@ -62,7 +62,7 @@ const start = (options: {priorEvents?: EngineEvent[]; env?: Record<string, strin
 		env: {...(process.env as Record<string, string>), ...options.env},
 		metrics: resolveMetrics(runbook, ''),
 		speed: 1,
-		journal: {append: (event) => journal.push(event)},
+		journal: {appendAll: (events) => journal.push(...events)},
 		redactor: createRedactor([]),
 		executors: {command: executeCommandStep, watch: createWatchExecutor(createMetricReader())},
 		priorEvents: options.priorEvents,

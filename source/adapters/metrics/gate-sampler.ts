@@ -164,6 +164,8 @@ export const sampleGates = async (
 			if (!readings.has(keyOf(index))) readings.set(keyOf(index), readMetric(gate.metric, windows[index]));
 		});
 		const parts: string[] = [];
+		// The tick's samples go to the journal in one write and to the screen in one frame.
+		const samples: Array<Omit<GateSampled, 'ts'>> = [];
 		for (const [index, tally] of tallies.entries()) {
 			const {gate, unit} = tally;
 			const {green, blue} = await (readings.get(keyOf(index)) as Promise<Readings>);
@@ -180,7 +182,7 @@ export const sampleGates = async (
 				...(index === share ? {share: true as const} : {}),
 			};
 			if (blue) {
-				context.emit({
+				samples.push({
 					...base,
 					type: 'gate-sampled',
 					colour: 'blue',
@@ -192,7 +194,7 @@ export const sampleGates = async (
 			}
 			const judgement = judgeSample(gate, green, blue, unit);
 			const {verdict, threshold, reason, ...evidence} = judgement;
-			context.emit({...base, type: 'gate-sampled', colour: 'green', value: green.value, verdict, threshold, reason, ...evidence});
+			samples.push({...base, type: 'gate-sampled', colour: 'green', value: green.value, verdict, threshold, reason, ...evidence});
 			Object.assign(tally, nextTally(gate, tally, verdict));
 			tally.unknownStreak = verdict === 'unknown' && !judgement.insufficient ? tally.unknownStreak + 1 : 0;
 			tally.last = {...judgement, value: green.value};
@@ -201,6 +203,7 @@ export const sampleGates = async (
 			const effect = judgement.comparison && judgement.comparison.test !== 'values' ? `; ${describeComparison(gate.metric, judgement.comparison)}` : '';
 			parts.push(`${gate.metric} green ${withUnit(green.value, unit)}${withCount(green)}${blueText}${unknownText} ${verdictMark[verdict]} ${threshold}${effect}`);
 		}
+		context.emit(samples);
 		context.log(`${plan.weight === undefined ? '' : `${plan.weight}% · `}${parts.join(' · ')}`);
 	};
 

@@ -1,4 +1,4 @@
-import type {StepContext} from '../../../source/adapters/step-context.js';
+import {eventsOf, type StepContext} from '../../../source/adapters/step-context.js';
 import type {EventInput, GateSampled} from '../../../source/engine/events.js';
 import type {MetricSource, TrafficStep, WatchStep} from '../../../source/runbook/schema.js';
 
@@ -31,7 +31,7 @@ export const recordingContext = <S extends WatchStep | TrafficStep>(
 			runbookDir: '.',
 			signal: options.signal ?? new AbortController().signal,
 			log: (line) => lines.push(line),
-			emit: (event) => events.push(event),
+			emit: (input) => events.push(...eventsOf(input)),
 			speed: options.speed ?? 1,
 			metrics: options.metrics,
 		},
