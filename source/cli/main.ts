@@ -28,9 +28,11 @@ for (const stream of [process.stdout, process.stderr]) {
  * not know would be reported on the terminal. Before the CLI is compiled, so all of it runs with it.
  */
 const INTERRUPT_BUDGET = 4 * 67_584;
-// A budget given on node's command line (a profiling run) is left as given.
-const budgetGiven = process.execArgv.some((flag) => flag.startsWith('--interrupt-budget'));
-if (process.versions.v8.startsWith('11.3.') && !budgetGiven) setFlagsFromString(`--interrupt-budget=${INTERRUPT_BUDGET}`);
+const setInterruptBudget = () => {
+	// A budget given on node's command line (a profiling run) is left as given.
+	const given = process.execArgv.some((flag) => flag.startsWith('--interrupt-budget'));
+	if (process.versions.v8.startsWith('11.3.') && !given) setFlagsFromString(`--interrupt-budget=${INTERRUPT_BUDGET}`);
+};
 
 const version = (): string => {
 	const manifest = JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as {version: string};
@@ -52,5 +54,6 @@ switch (argv[0]) {
 		process.exitCode = EXIT.completed;
 		break;
 	default:
+		setInterruptBudget();
 		await loadCli().runCommandLine(argv);
 }
