@@ -1,5 +1,5 @@
 import {formatDuration, parseDuration} from '../runbook/duration.js';
-import {isAutomated} from '../runbook/schema.js';
+import {isAutomated, type Step} from '../runbook/schema.js';
 import {displayStatus, isFailingGate} from '../engine/select.js';
 import {shareAtWeight} from '../engine/share-gate.js';
 import type {PhaseState, RunState, StepState} from '../engine/state.js';
@@ -45,9 +45,12 @@ export const expandTabs = (text: string): string => {
 /**
  * A running check spins (ink-spinner, a frame every 80 ms) for its first seconds: most checks are
  * done by then. A longer wait (a deploy, a watch, a bake) steps its sign once a second instead, with
- * the elapsed time beside it, so minutes of waiting cost a frame a second and not twelve.
+ * the elapsed time beside it, so minutes of waiting cost a frame a second and not twelve. A watch or
+ * a traffic step is a long wait from its start (it lasts its duration): it never spins.
  */
 export const SPIN_MS = 3000;
+
+const spins = (step: Step): boolean => isAutomated(step) && step.kind !== 'watch' && step.kind !== 'traffic';
 /** ink-spinner's "dots", stepped by the clock. */
 const STEPPED_FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
@@ -132,7 +135,7 @@ export const stepBlock = (phase: PhaseState, index: number, current: boolean, co
 		tone: look.tone,
 	};
 	const busy = status === 'running' && isAutomated(step.step);
-	if (busy && step.startedAt !== undefined && context.now - step.startedAt < SPIN_MS) main.spinner = true;
+	if (busy && spins(step.step) && step.startedAt !== undefined && context.now - step.startedAt < SPIN_MS) main.spinner = true;
 	else main.text = `${busy ? steppedFrame(context.now) : look.icon}${main.text}`;
 	const captured = capturedLine(`${key}#captured`, step, context);
 	if (!current) return {main, details: captured ? [captured] : []};

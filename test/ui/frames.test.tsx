@@ -127,6 +127,20 @@ describe('frames of the checklist', () => {
 		expect(ui.terminal.frames.length).toBe(frames + 1);
 	});
 
+	test('given a watch that has just started, its sign steps with the clock from the start: a watch is a long wait', async () => {
+		vi.useFakeTimers({toFake: ['setInterval', 'clearInterval', 'Date']});
+		// The watch (observe) started at the last event's stamp: a moment ago.
+		vi.setSystemTime(stamp(prepDone).at(-1)!.ts + 100);
+		const ui = checklistOver(prepDone);
+		await timersSet(1);
+		expect(ui.lastFrame()).toMatch(/running\s+p50\/p95\/p99, Fehler-Rate beobachten/);
+		const frames = ui.terminal.frames.length;
+		await advance(1000);
+		expect(ui.terminal.frames.length).toBe(frames + 1);
+		await advance(2000);
+		expect(ui.terminal.frames.length).toBe(frames + 3);
+	});
+
 	test('given a check that has just started, it spins: many frames a second, while it is fresh', async () => {
 		vi.useFakeTimers({toFake: ['setInterval', 'clearInterval', 'Date']});
 		// The deploy started at the last event's stamp: a moment ago.
