@@ -133,8 +133,8 @@ const stepBetween = (from: Cell, to: Cell): string => {
  * several Sets and arrays for every cell, most of a waiting checklist's garbage). The text is the same.
  */
 const renderRow = (width: number, pieces: readonly Piece[]): string => {
-	// Made with holes from the start: a piece that runs past the row's end leaves holes (Ink skips
-	// them), and a row that changed its kind of array on such a write made V8 recompile this code.
+	// An array with holes from the start: a piece that runs past the row's end leaves holes, and a
+	// row that became such an array only then made V8 recompile this code.
 	const row = new Array<Cell | undefined>(width);
 	for (let x = 0; x < width; x++) row[x] = BLANK;
 	for (const {x, line} of pieces) {
