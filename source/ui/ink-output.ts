@@ -7,34 +7,14 @@ import stringWidth from './string-width.js';
 // a grid of styled cells for the whole frame and turns every row back into a string on each render,
 // and its caches live for one frame only, so a checklist that ticks its clock once a second paid
 // for every row of the screen each time (most of greenlight's CPU while it waits). Here a row whose
-// writes are the same as in an earlier frame reuses the string that frame made, and a row that
-// changed is built exactly as Ink builds it. The bundle and the tests put this module in place of
+// writes are the same as in the last frame reuses the string that frame made, and a row that
+// changed is built into the text Ink makes of it. The bundle and the tests put this module in place of
 // Ink's own (scripts/bundle-options.mjs, vitest.config.ts); test/ui/ink-output.test.ts holds the two
 // to the same output.
 
 type Transformer = (line: string, index: number) => string;
 type Clip = {x1?: number; x2?: number; y1?: number; y2?: number};
 type Operation = {type: 'write'; x: number; y: number; text: string; transformers: Transformer[]} | {type: 'clip'; clip: Clip} | {type: 'unclip'};
-
-/** A Map that forgets its oldest entries past a bound, so a long session's caches stay small. */
-class Bounded<V> {
-	private readonly entries = new Map<string, V>();
-	constructor(private readonly limit: number) {}
-	get(key: string): V | undefined {
-		return this.entries.get(key);
-	}
-	set(key: string, value: V): void {
-		if (this.entries.size >= this.limit) {
-			// Maps keep insertion order: drop the oldest tenth at once rather than one per insert.
-			let drop = Math.ceil(this.limit / 10);
-			for (const old of this.entries.keys()) {
-				this.entries.delete(old);
-				if (--drop === 0) break;
-			}
-		}
-		this.entries.set(key, value);
-	}
-}
 
 /**
  * What the last two frames used: an entry lives while frames keep using it and goes one frame
@@ -115,7 +95,7 @@ const cellsOf = (line: string): Cell[] => {
 type Piece = {x: number; line: string};
 
 /** The escapes that take the terminal from one cell's styles to the next's, by their keys: a screen has few such steps. */
-const steps = new Bounded<string>(1024);
+const steps = new FrameCache<string>();
 const stepBetween = (from: Cell, to: Cell): string => {
 	const key = `${from.key}\u0000${to.key}`;
 	let step = steps.get(key);
@@ -240,7 +220,7 @@ export default class Output {
 			}
 			return text;
 		});
-		for (const cache of [widths, styledLines, rows]) cache.nextFrame();
+		for (const cache of [widths, styledLines, rows, steps]) cache.nextFrame();
 		return {output: output.join('\n'), height: this.height};
 	}
 }
