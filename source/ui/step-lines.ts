@@ -50,7 +50,7 @@ export const expandTabs = (text: string): string => {
  */
 export const SPIN_MS = 3000;
 
-const spins = (step: Step): boolean => isAutomated(step) && step.kind !== 'watch' && step.kind !== 'traffic';
+const timedWait = (step: Step): boolean => step.kind === 'watch' || step.kind === 'traffic';
 /** ink-spinner's "dots", stepped by the clock. */
 const STEPPED_FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
@@ -135,7 +135,7 @@ export const stepBlock = (phase: PhaseState, index: number, current: boolean, co
 		tone: look.tone,
 	};
 	const busy = status === 'running' && isAutomated(step.step);
-	if (busy && spins(step.step) && step.startedAt !== undefined && context.now - step.startedAt < SPIN_MS) main.spinner = true;
+	if (busy && !timedWait(step.step) && step.startedAt !== undefined && context.now - step.startedAt < SPIN_MS) main.spinner = true;
 	else main.text = `${busy ? steppedFrame(context.now) : look.icon}${main.text}`;
 	const captured = capturedLine(`${key}#captured`, step, context);
 	if (!current) return {main, details: captured ? [captured] : []};
