@@ -108,6 +108,15 @@ const waitingForEvidence = (tally: Tally): boolean => {
 	return tally.unknownStreak <= UNKNOWN_RETRIES;
 };
 
+/**
+ * At the end, a gate that does not hold says nothing against green when all it lacks is evidence:
+ * its last window held too few observations, or its last sample passed and the passes in a row are
+ * still short of `samples`. That is too little evidence (the operator decides), not a failure. A
+ * gate whose last sample failed or could not be read fails closed.
+ */
+const shortOfEvidence = (tally: Tally): boolean =>
+	!tally.failed && (tally.last?.insufficient === true || tally.last?.verdict === 'pass');
+
 /** The window a gate's sources read over at this moment, if the gate names one. */
 const readWindow = (gate: Gate, plan: SamplingPlan, started: number, now: number): ReadWindow | undefined => {
 	if (gate.window === undefined) return undefined;
@@ -119,7 +128,8 @@ const readWindow = (gate: Gate, plan: SamplingPlan, started: number, now: number
  * Samples every gate of a watch or traffic step each interval for the planned time: each sample an
  * event, a line in the log. Fails as soon as a gate failed more samples than its failureLimit; at
  * the end passes only when every gate holds. Where a gate still waits for evidence (insufficient
- * data, passes to collect) sampling goes on up to the plan's limit. Unknown never passes.
+ * data, passes to collect) sampling goes on up to the plan's limit, and ends there as too little
+ * evidence, not a failure. Unknown never passes.
  */
 export const sampleGates = async (
 	reader: MetricReader,
@@ -239,10 +249,9 @@ export const sampleGates = async (
 	}
 
 	const blocking = tallies.filter((tally) => !tally.holds);
-	if (blocking.length > 0 && blocking.every((tally) => tally.last?.insufficient === true)) {
-		return {status: 'insufficient', reason: `too little evidence: ${blocking.map(notHolding).join('; ')}`};
-	}
-	if (blocking[0]) return failedAt(tallies.indexOf(blocking[0]));
+	const failing = blocking.find((tally) => !shortOfEvidence(tally));
+	if (failing) return failedAt(tallies.indexOf(failing));
+	if (blocking.length > 0) return {status: 'insufficient', reason: `too little evidence: ${blocking.map(notHolding).join('; ')}`};
 	return {
 		status: 'passed',
 		evidence: tallies

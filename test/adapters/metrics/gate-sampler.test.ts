@@ -112,6 +112,36 @@ describe('enough evidence before a verdict (held-out exporter)', () => {
 	});
 });
 
+describe('the end of the evidence limit', () => {
+	it('given enough observations only at the last sample before the limit, then the pass still short of its streak is too little evidence, not a failure', async () => {
+		// Ticks at 0, 200, 400 and 600 ms (the limit); each scrape brings 10 requests, so the window
+		// since the bake began holds 0, 10, 20, 30: the gate's first pass comes at the last tick.
+		const {result, samples} = await watch({
+			green: () => spread(10, 15, 30),
+			gates: [{metric: 'p95', max: 300, minCount: 30, samples: 2, window: 'bake'}],
+			duration: '200ms',
+			maxDuration: '600ms',
+		});
+		expect(samples.map((sample) => sample.verdict)).toEqual(['unknown', 'unknown', 'unknown', 'pass']);
+		expect(result.status).toBe('unknown');
+		expect(result.reason).toBe('too little evidence: p95 held for 1 of 2 consecutive samples');
+	});
+
+	it('given one gate short of evidence and another whose last sample failed within its limit, then the step fails naming the failing gate', async () => {
+		const {result} = await watch({
+			green: () => spread(10, 15, 30),
+			gates: [
+				{metric: 'p95', max: 300, minCount: 1000, window: 'bake'},
+				{metric: 'p95', max: 10, failureLimit: 10},
+			],
+			duration: '400ms',
+			window: '1s',
+		});
+		expect(result.status).toBe('failed');
+		expect(result.reason).toMatch(/^p95 [\d.]+ ms > 10 ms \(\d+ failed samples, 10 allowed\)$/);
+	});
+});
+
 describe('a source that hiccups', () => {
 	it('given one failed scrape at the very end of a watch, then the gate is read again instead of blocking the release', async () => {
 		let scrapes = 0;
