@@ -66,7 +66,7 @@ const releaseOptions = (args: string[], rehearse: boolean): ReleaseOptions => {
 			? async (sessionDir) => {
 					const [{cleanupStaleSandboxes, startSandbox}, {sessionsRoot}] = await Promise.all([import('../sandbox/sandbox.js'), import('../adapters/session-folder.js')]);
 					await cleanupStaleSandboxes(sessionsRoot(process.cwd()));
-					return startSandbox({sessionDir, scenario, world});
+					return startSandbox({sessionDir, scenario, world, speed});
 				}
 			: undefined,
 	};

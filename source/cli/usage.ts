@@ -1,4 +1,5 @@
 import {parseArgs, type ParseArgsConfig} from 'node:util';
+import {MAX_SANDBOX_RPS, PRODUCTION_RPS} from '../sandbox/load-rate.js';
 
 /** A mistake on the command line: printed as one line with a hint, exit code 2. */
 export class UsageError extends Error {}
@@ -21,9 +22,10 @@ Usage:
       variables it started with.
   greenlight rehearse [FILE] [--scenario NAME] [--speed N] [--world DIR] [run options]
       The same runbook against a local Fly.io sandbox (target "rehearsal"), started and stopped
-      around the run. --speed divides watch and bake times (default ${REHEARSAL_SPEED}). --world DIR
-      keeps the sandbox's Fly (apps, machines, releases, cordons) in DIR instead of the session:
-      the next rehearsal with the same DIR (--var version=…) starts where this one left it.
+      around the run. --speed divides watch and bake times (default ${REHEARSAL_SPEED}) and multiplies
+      the sandbox's traffic (${PRODUCTION_RPS} requests/s at speed 1, at most ${MAX_SANDBOX_RPS}). --world DIR keeps
+      the sandbox's Fly (apps, machines, releases, cordons) in DIR instead of the session: the
+      next rehearsal with the same DIR (--var version=…) starts where this one left it.
   greenlight join [--session DIR] [--operator NAME] [--key SSH_KEY] [--json]
       The pair's live view of a running session, over the driver's socket: n adds a note, Enter
       gives the second confirmation of a four-eyes phase. Who you are is verified as the runbook

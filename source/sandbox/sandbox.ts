@@ -24,6 +24,7 @@ import {
 	type FlyState,
 } from './fly-state.js';
 import {startLoad, type LoadGenerator} from './load-generator.js';
+import {describeLoad, sandboxRps} from './load-rate.js';
 import {startMetricsEndpoint, type MetricsEndpoint} from './metrics-endpoint.js';
 import {startProxyRouter, type ProxyRouter} from './proxy-router.js';
 import {isScenario, scenarios} from './scenarios.js';
@@ -37,6 +38,8 @@ export type SandboxOptions = {
 	 * the next rehearsal with the same world starts where the last one left it. Default: the session's own.
 	 */
 	world?: string;
+	/** The rehearsal's speed: the sandbox's traffic is compressed as its time is. */
+	speed: number;
 	log?: (line: string) => void;
 };
 export type Sandbox = {
@@ -54,11 +57,6 @@ export const SANDBOX_APPS = {blue: 'lokaltreu-api', green: 'lokaltreu-api-green'
 export const BLUE_IMAGE = 'registry.fly.io/lokaltreu-api:2.3.1';
 const BLUE_MACHINES = 4;
 const REPLAY_MACHINES = 4;
-// Production's traffic on the public hostname. Green's own hostname gets none from the sandbox: the
-// runbook's smoke watch drives its synthetic load there itself, as it does in production. At the
-// first weight (20 %) green then serves about 12 requests a second, enough for the traffic switch's
-// gates to judge a compressed bake (100 requests, 30 token verifications) within its maxBake.
-const PUBLIC_RPS = 60;
 
 const repoRoot = packageRoot();
 export const sandboxPaths = {
@@ -137,6 +135,7 @@ const stateFileOf = (sandboxDir: string, world: string | undefined) => path.join
 
 export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> => {
 	const log = options.log ?? (() => {});
+	const rps = sandboxRps(options.speed);
 	const sandboxDir = sessionPaths(options.sessionDir).sandbox;
 	// A resumed rehearsal goes on in the world it left, as a real release finds Fly as it left it:
 	// the same machines, releases and cordons, and the same rehearsed fault.
@@ -223,7 +222,7 @@ export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> =>
 		saveRecord();
 		const publicUrl = `http://127.0.0.1:${publicRouter.port}`;
 		const greenUrl = `http://127.0.0.1:${greenRouter.port}`;
-		load = startLoad([{url: publicUrl, rps: PUBLIC_RPS}]);
+		load = startLoad([{url: publicUrl, rps}]);
 
 		const env: Record<string, string> = {
 			PATH: `${binDir}${path.delimiter}${process.env.PATH ?? ''}`,
@@ -249,7 +248,7 @@ export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> =>
 			const blue = liveMachines(state, SANDBOX_APPS.blue);
 			const count = (machines: FlyMachine[]) => machines.filter(inService).length;
 			const green = liveMachines(state, SANDBOX_APPS.green);
-			return `sandbox: router :${publicRouter.port}, blue ${count(blue.filter((machine) => machine.processGroup === 'app'))} machines, replay→green ${count(blue.filter((machine) => machine.processGroup === 'replay'))}, green ${count(green)} (:${greenRouter.port}), load ${PUBLIC_RPS} rps on the public hostname${scenario ? `, scenario ${scenario}` : ''}${world ? `, world ${world}` : ''}`;
+			return `sandbox: router :${publicRouter.port}, blue ${count(blue.filter((machine) => machine.processGroup === 'app'))} machines, replay→green ${count(blue.filter((machine) => machine.processGroup === 'replay'))}, green ${count(green)} (:${greenRouter.port}), load ${describeLoad(options.speed)} on the public hostname${scenario ? `, scenario ${scenario}` : ''}${world ? `, world ${world}` : ''}`;
 		};
 		log(describe());
 		return {env, variables, describe, stop};

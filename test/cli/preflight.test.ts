@@ -5,6 +5,7 @@ import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {runPreflight} from '../../source/cli/commands/preflight.js';
 import {startSandbox, type Sandbox} from '../../source/sandbox/sandbox.js';
+import {REHEARSAL_SPEED} from '../../source/cli/usage.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const runbookFile = path.join(repo, 'runbook.json');
@@ -20,7 +21,7 @@ let spyPath: string;
 
 beforeAll(async () => {
 	root = mkdtempSync(path.join(os.tmpdir(), 'greenlight-preflight-test-'));
-	sandbox = await startSandbox({sessionDir: path.join(root, 'session')});
+	sandbox = await startSandbox({sessionDir: path.join(root, 'session'), speed: REHEARSAL_SPEED});
 	const spyBin = path.join(root, 'spy-bin');
 	mkdirSync(spyBin);
 	spyLog = path.join(root, 'spy.log');

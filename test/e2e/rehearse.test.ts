@@ -3,8 +3,8 @@ import {finished, firstFailure, lastGreenShare, rehearse, type Rehearsal} from '
 
 // The headless rehearsal of the committed runbook against the sandbox, as `npm start` runs it with keys.
 // Runs that reach the traffic switch keep the default speed (20): at 20 % green serves about a fifth
-// of the sandbox's production traffic, and a compressed bake must still hold the requests its gates
-// need; faster, the switch would end for want of evidence, not on a verdict.
+// of the sandbox's production traffic (6 rps × the speed, capped at 240), and a compressed bake must
+// still hold the requests its gates need, with room on a busy machine.
 
 const expectRolledBackToBlue = (run: Rehearsal) => {
 	expect(run.exitCode).toBe(1);

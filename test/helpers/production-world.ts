@@ -90,7 +90,7 @@ export const startProductionWorld = async (options: {speed: number; scenario?: s
 	const dir = mkdtempSync(path.join(os.tmpdir(), 'greenlight-production-'));
 	writeFileSync(path.join(dir, 'runbook.json'), `${JSON.stringify(shortenedRunbook(options.speed), null, '\t')}\n`);
 	cpSync(path.join(repo, 'runbooks'), path.join(dir, 'runbooks'), {recursive: true});
-	const sandbox = await startSandbox({sessionDir: path.join(dir, 'fly'), scenario: options.scenario});
+	const sandbox = await startSandbox({sessionDir: path.join(dir, 'fly'), scenario: options.scenario, speed: options.speed});
 	let prometheus: PrometheusServer | undefined;
 	let gateway: Awaited<ReturnType<typeof startFlyPrometheusGateway>> | undefined;
 	const stop = async () => {

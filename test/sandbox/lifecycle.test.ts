@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {pathToFileURL} from 'node:url';
 import {afterEach, describe, expect, test} from 'vitest';
+import {REHEARSAL_SPEED} from '../../source/cli/usage.js';
 import {cleanupStaleSandboxes, startSandbox} from '../../source/sandbox/sandbox.js';
 import {SANDBOX_APPS} from '../../source/sandbox/sandbox.js';
 import {SANDBOX_CONFIG_FILES} from '../../source/sandbox/fly/app-config.js';
@@ -54,7 +55,9 @@ const tempDir = () => {
 describe('sandbox lifecycle', () => {
 	test('given a running sandbox with green deployed, when stop() runs twice, then no port it listened on is left open', async () => {
 		const before = new Set(ownListeningPorts());
-		const sandbox = await startSandbox({sessionDir: tempDir()});
+		const sandbox = await startSandbox({sessionDir: tempDir(), speed: REHEARSAL_SPEED});
+		// Production's traffic, compressed as the rehearsal's time is.
+		expect(sandbox.describe()).toContain(`load ${6 * REHEARSAL_SPEED} rps (6 rps × speed ${REHEARSAL_SPEED}) on the public hostname`);
 		const {execa} = await import('execa');
 		await execa('fly', ['deploy', '--config', SANDBOX_CONFIG_FILES.green, '--app', SANDBOX_APPS.green, '--image', GREEN_IMAGE], {env: sandbox.env});
 		const opened = ownListeningPorts().filter((port) => !before.has(port));
@@ -67,8 +70,8 @@ describe('sandbox lifecycle', () => {
 	});
 
 	test('given two sandboxes at once, then their ports differ and each proxies to its own machines', async () => {
-		const first = await startSandbox({sessionDir: tempDir()});
-		const second = await startSandbox({sessionDir: tempDir()});
+		const first = await startSandbox({sessionDir: tempDir(), speed: REHEARSAL_SPEED});
+		const second = await startSandbox({sessionDir: tempDir(), speed: REHEARSAL_SPEED});
 		try {
 			expect(first.variables.publicUrl).not.toBe(second.variables.publicUrl);
 			expect((await fetch(`${first.variables.publicUrl}/health`)).status).toBe(200);
@@ -90,7 +93,7 @@ describe('sandbox lifecycle', () => {
 			script,
 			`import {startSandbox} from ${JSON.stringify(sandboxModule)};
 import {spawn} from 'node:child_process';
-const sandbox = await startSandbox({sessionDir: ${JSON.stringify(sessionDir)}});
+const sandbox = await startSandbox({sessionDir: ${JSON.stringify(sessionDir)}, speed: ${REHEARSAL_SPEED}});
 const child = spawn('sh', ['-c', 'sleep 20 | fly secrets import --app lokaltreu-api-green'], {env: {...process.env, ...sandbox.env}, stdio: 'ignore', detached: true});
 child.unref();
 setTimeout(() => process.stdout.write('ready ' + child.pid + '\\n'), 700);
@@ -126,7 +129,7 @@ setInterval(() => {}, 1000);
 
 	test('given a sandbox whose owner still runs, then cleanup leaves it alone', async () => {
 		const root = tempDir();
-		const sandbox = await startSandbox({sessionDir: path.join(root, 'live')});
+		const sandbox = await startSandbox({sessionDir: path.join(root, 'live'), speed: REHEARSAL_SPEED});
 		try {
 			expect(await cleanupStaleSandboxes(root)).toEqual([]);
 			expect((await fetch(`${sandbox.variables.publicUrl}/health`)).status).toBe(200);
@@ -138,16 +141,16 @@ setInterval(() => {}, 1000);
 	test('given a world folder, when a second rehearsal\'s sandbox starts in it, then it finds the first one\'s machines, releases and cordons; a second sandbox at once, or a resume in another world, is refused', async () => {
 		const world = path.join(tempDir(), 'world');
 		const firstSession = tempDir();
-		const first = await startSandbox({sessionDir: firstSession, world});
+		const first = await startSandbox({sessionDir: firstSession, world, speed: REHEARSAL_SPEED});
 		const {execa} = await import('execa');
 		try {
 			await execa('fly', ['deploy', '--config', SANDBOX_CONFIG_FILES.green, '--app', SANDBOX_APPS.green, '--image', GREEN_IMAGE], {env: first.env});
-			await expect(startSandbox({sessionDir: tempDir(), world})).rejects.toThrow(`the world ${world} is in use: another rehearsal's sandbox runs in it`);
+			await expect(startSandbox({sessionDir: tempDir(), world, speed: REHEARSAL_SPEED})).rejects.toThrow(`the world ${world} is in use: another rehearsal's sandbox runs in it`);
 		} finally {
 			await first.stop();
 		}
 		expect(readFileSync(path.join(world, 'fly-state.json'), 'utf8')).toContain(GREEN_IMAGE);
-		const second = await startSandbox({sessionDir: tempDir(), world});
+		const second = await startSandbox({sessionDir: tempDir(), world, speed: REHEARSAL_SPEED});
 		try {
 			const listed = await execa('fly', ['machine', 'list', '--app', SANDBOX_APPS.green, '--json'], {env: second.env});
 			expect((JSON.parse(listed.stdout) as Array<{config: {image: string}}>).map((machine) => machine.config.image)).toEqual([GREEN_IMAGE, GREEN_IMAGE]);
@@ -155,6 +158,6 @@ setInterval(() => {}, 1000);
 		} finally {
 			await second.stop();
 		}
-		await expect(startSandbox({sessionDir: firstSession, world: tempDir()})).rejects.toThrow(`this session rehearsed in the world ${world}; resume it with that --world or without one`);
+		await expect(startSandbox({sessionDir: firstSession, world: tempDir(), speed: REHEARSAL_SPEED})).rejects.toThrow(`this session rehearsed in the world ${world}; resume it with that --world or without one`);
 	});
 });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import {execa} from 'execa';
 import {SANDBOX_CONFIG_FILES} from '../../source/sandbox/fly/app-config.js';
 import {SANDBOX_APPS, startSandbox, type Sandbox} from '../../source/sandbox/sandbox.js';
+import {REHEARSAL_SPEED} from '../../source/cli/usage.js';
 
 export type SandboxFixture = {
 	sandbox: Sandbox;
@@ -16,7 +17,7 @@ export type SandboxFixture = {
 /** A real sandbox in a fresh session folder; `fly` runs the stand-in through the bin dir on PATH. */
 export const openSandbox = async (scenario?: string): Promise<SandboxFixture> => {
 	const sessionDir = mkdtempSync(path.join(os.tmpdir(), 'greenlight-sandbox-'));
-	const sandbox = await startSandbox({sessionDir, scenario});
+	const sandbox = await startSandbox({sessionDir, scenario, speed: REHEARSAL_SPEED});
 	return {
 		sandbox,
 		sessionDir,

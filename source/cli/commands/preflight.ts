@@ -11,7 +11,7 @@ import {printable} from '../../engine/printable.js';
 import {formatProblem, loadRunbook} from '../../runbook/load.js';
 import {resolveEnv, resolveMetrics, resolveVariables} from '../../runbook/resolve.js';
 import type {Sandbox} from '../../sandbox/sandbox.js';
-import {EXIT, parse, parseVars, REHEARSAL_TARGET, UsageError} from '../usage.js';
+import {EXIT, parse, parseVars, REHEARSAL_SPEED, REHEARSAL_TARGET, UsageError} from '../usage.js';
 
 // `greenlight preflight [FILE] [--target T] [--var k=v]…`: before a release, checks without
 // changing anything that the run will find what it needs — every variable, the files and programs
@@ -104,7 +104,7 @@ export const runPreflightCommand = async (args: string[]): Promise<number> => {
 		write: (line) => process.stdout.write(`${line}\n`),
 		sandbox:
 			values.target === REHEARSAL_TARGET
-				? async (sessionDir) => (await import('../../sandbox/sandbox.js')).startSandbox({sessionDir})
+				? async (sessionDir) => (await import('../../sandbox/sandbox.js')).startSandbox({sessionDir, speed: REHEARSAL_SPEED})
 				: undefined,
 	});
 };
