@@ -110,12 +110,13 @@ const waitingForEvidence = (tally: Tally): boolean => {
 
 /**
  * At the end, a gate that does not hold says nothing against green when all it lacks is evidence:
- * its last window held too few observations, or its last sample passed and the passes in a row are
- * still short of `samples`. That is too little evidence (the operator decides), not a failure. A
- * gate whose last sample failed or could not be read fails closed.
+ * its last window held too few observations, or it never failed a sample and its passes in a row
+ * are still short of `samples`. That is too little evidence (the operator decides), not a failure.
+ * A gate whose last sample failed or could not be read, or whose streak a failed sample broke, fails
+ * closed.
  */
 const shortOfEvidence = (tally: Tally): boolean =>
-	!tally.failed && (tally.last?.insufficient === true || tally.last?.verdict === 'pass');
+	!tally.failed && (tally.last?.insufficient === true || (tally.last?.verdict === 'pass' && tally.failures === 0));
 
 /** The window a gate's sources read over at this moment, if the gate names one. */
 const readWindow = (gate: Gate, plan: SamplingPlan, started: number, now: number): ReadWindow | undefined => {
