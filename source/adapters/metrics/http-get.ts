@@ -1,4 +1,5 @@
-import {fetchText, isSuccessStatus, type HttpFailure} from '../http-fetch.js';
+import {isSuccessStatus, type HttpFailure} from '../http-fetch.js';
+import {getText} from '../http-get-text.js';
 import {describeWait} from './reading.js';
 
 export type HttpGetResult =
@@ -10,7 +11,7 @@ export const httpGet = async (
 	url: string,
 	options: {headers?: Record<string, string>; timeoutMs: number; signal?: AbortSignal},
 ): Promise<HttpGetResult> => {
-	const sent = await fetchText({url, headers: options.headers}, options);
+	const sent = await getText(url, options);
 	if (!sent.ok) return {ok: false, reason: describeFailure(sent.failure, url, options.timeoutMs)};
 	return {ok: true, status: sent.answer.status, body: sent.answer.body};
 };
