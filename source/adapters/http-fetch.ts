@@ -1,6 +1,7 @@
-// One HTTP request with its own timeout and the caller's cancellation, for http steps and metric
-// sources alike. It never throws: what went wrong comes back as a value, and each caller words it
-// for its own reader (a step names the URL, a metric source the host).
+// One HTTP request with its own timeout and the caller's cancellation, for http steps: sent through
+// fetch as the runbook states it. Metric sources GET through node:http (http-get-text.ts) with the
+// same result and failure shapes. Neither throws: what went wrong comes back as a value, and each
+// caller words it for its own reader (a step names the URL, a metric source the host).
 
 export type HttpRequest = {method?: string; url: string; headers?: Record<string, string>; body?: string};
 

@@ -135,7 +135,6 @@ const stateFileOf = (sandboxDir: string, world: string | undefined) => path.join
 
 export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> => {
 	const log = options.log ?? (() => {});
-	const rps = sandboxRps(options.speed);
 	const sandboxDir = sessionPaths(options.sessionDir).sandbox;
 	// A resumed rehearsal goes on in the world it left, as a real release finds Fly as it left it:
 	// the same machines, releases and cordons, and the same rehearsed fault.
@@ -222,7 +221,7 @@ export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> =>
 		saveRecord();
 		const publicUrl = `http://127.0.0.1:${publicRouter.port}`;
 		const greenUrl = `http://127.0.0.1:${greenRouter.port}`;
-		load = startLoad([{url: publicUrl, rps}]);
+		load = startLoad([{url: publicUrl, rps: sandboxRps(options.speed)}]);
 
 		const env: Record<string, string> = {
 			PATH: `${binDir}${path.delimiter}${process.env.PATH ?? ''}`,
