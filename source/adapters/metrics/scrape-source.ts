@@ -1,7 +1,7 @@
 import {parseDuration} from '../../runbook/duration.js';
 import type {MetricSource} from '../../runbook/schema.js';
 import {substitute, substituteRecord} from '../../runbook/template.js';
-import {hasLabels, parseExposition, parseSampleValue, type ExposedSeries, type ParsedExposition} from './exposition.js';
+import {hasLabels, parseExposition, parseSampleValue, seriesIdentity, type ExposedSeries, type ParsedExposition} from './exposition.js';
 import {bucketQuantile, type Bucket} from './histogram-quantile.js';
 import {httpGet, successBody} from './http-get.js';
 import {finiteReading, sourceTimeoutMs, unknown, type MetricReadContext, type MetricReading} from './reading.js';
@@ -18,7 +18,7 @@ type Increases = ReturnType<typeof seriesIncreases>;
  * A scrape as a history keeps it: each series with its identity and its running total, the sum of
  * its increases since the history first saw it (resets handled as in `seriesIncreases`).
  */
-type KeptScrape = Scrape & {seq: number; from: ParsedExposition; keys: string[]; totals: number[]};
+type KeptScrape = Scrape & {seq: number; keys: string[]; totals: number[]};
 
 /** Where a series stands in a history: its first and its last scrape there. */
 type SeriesTrack = {firstSeq: number; firstValue: number; lastSeq: number; total: number; value: number; series: ExposedSeries};
@@ -36,21 +36,6 @@ const describeSeries = (source: ScrapeSource): string => {
 };
 
 /**
- * A series' identity (name and sorted labels), worked out once per parsed series: every series of
- * every scrape kept is looked up by it, and sources on one endpoint share the parsed series.
- */
-const identities = new WeakMap<ExposedSeries, string>();
-const identity = (series: ExposedSeries): string => {
-	let key = identities.get(series);
-	if (key === undefined) {
-		key = series.name;
-		for (const name of Object.keys(series.labels).sort()) key += `,${name}=${JSON.stringify(series.labels[name])}`;
-		identities.set(series, key);
-	}
-	return key;
-};
-
-/**
  * Increase of each series over the scrapes, with counter resets handled as Prometheus does: a drop
  * means the counter restarted from zero. A series that appears after the first scrape was created
  * meanwhile (client libraries create labelled series lazily), so it counts from zero.
@@ -59,7 +44,7 @@ export const seriesIncreases = (scrapes: ReadonlyArray<{series: ExposedSeries[]}
 	const result = new Map<string, {series: ExposedSeries; increase: number; previous: number}>();
 	scrapes.forEach((scrape, index) => {
 		for (const series of scrape.series) {
-			const key = identity(series);
+			const key = seriesIdentity(series);
 			const seen = result.get(key);
 			const previous = seen ? seen.previous : index === 0 ? series.value : 0;
 			const delta = series.value >= previous ? series.value - previous : series.value;
@@ -125,10 +110,13 @@ export const seriesHistory = () => {
 	/** Where each series sits in a window's first scrape, for the window read last. */
 	let start: {scrape: KeptScrape; at: Map<string, number>} | undefined;
 	let summed: {first: KeptScrape; last: KeptScrape; increases: Increases} | undefined;
+	/** What the newest scrape was read from, and only the newest: a page is large, a window of them more so. */
+	let newestFrom: object | undefined;
 
-	const append = (scrape: Scrape, from: ParsedExposition): KeptScrape => {
+	const append = (scrape: Scrape, from: object): KeptScrape => {
 		seq += 1;
-		const keys = scrape.series.map(identity);
+		newestFrom = from;
+		const keys = scrape.series.map(seriesIdentity);
 		const totals = scrape.series.map((series, index) => {
 			const key = keys[index]!;
 			const track = tracks.get(key);
@@ -140,7 +128,7 @@ export const seriesHistory = () => {
 			Object.assign(track, {lastSeq: seq, value: series.value, series});
 			return track.total;
 		});
-		const kept: KeptScrape = {...scrape, seq, from, keys, totals};
+		const kept: KeptScrape = {...scrape, seq, keys, totals};
 		scrapes.push(kept);
 		return kept;
 	};
@@ -186,6 +174,8 @@ export const seriesHistory = () => {
 
 	return {
 		latest: () => scrapes.at(-1),
+		/** Whether the newest scrape kept was read from `from`. */
+		keeps: (from: object) => newestFrom === from && scrapes.length > 0,
 		append,
 		trim,
 		/** The kept scrapes from `since` on (a window), oldest first. */
@@ -232,9 +222,10 @@ export const createScrapeReader = (clock: () => number = Date.now) => {
 		}
 		// The first source to read this scrape keeps it; the others of the tick find it kept.
 		let scrape = history.latest();
-		if (scrape?.from !== parsed) {
-			const series = parsed.series.filter((entry) => names.includes(entry.name) && hasLabels(entry, wanted));
-			const processStartSeconds = parsed.series.find((entry) => entry.name === 'process_start_time_seconds')?.value;
+		if (!scrape || !history.keeps(parsed)) {
+			const {exposition} = parsed;
+			const series = names.flatMap((name) => exposition.samples(name).filter((entry) => hasLabels(entry, wanted)));
+			const processStartSeconds = exposition.samples('process_start_time_seconds')[0]?.value;
 			scrape = history.append({ts: now, series, processStartSeconds}, parsed);
 		}
 		history.trim(now - horizon);

@@ -1,5 +1,7 @@
+import v8 from 'node:v8';
+import {runInNewContext} from 'node:vm';
 import {describe, expect, it} from 'vitest';
-import type {ExposedSeries, ParsedExposition} from '../../../source/adapters/metrics/exposition.js';
+import type {ExposedSeries} from '../../../source/adapters/metrics/exposition.js';
 import {seriesHistory, seriesIncreases} from '../../../source/adapters/metrics/scrape-source.js';
 
 /** A small deterministic generator, so a failure names the seed that found it. */
@@ -33,7 +35,7 @@ describe('scrape history: increases from running totals', () => {
 					series.push({name: 'requests_total', labels: {instance}, value});
 				}
 				const scrape = {ts: tick * 1000, series};
-				history.append(scrape, {ok: true, series} satisfies ParsedExposition);
+				history.append(scrape, scrape);
 				kept.push(scrape);
 				history.trim((tick - 30) * 1000);
 				for (const from of [tick - 30, tick - 10, tick - 1].filter((start) => start >= 0)) {
@@ -45,5 +47,23 @@ describe('scrape history: increases from running totals', () => {
 				}
 			}
 		}
+	});
+});
+
+describe('scrape history: memory', () => {
+	it('given scrapes appended, then only the newest keeps what it was read from', async () => {
+		v8.setFlagsFromString('--expose-gc');
+		const gc = runInNewContext('gc') as () => void;
+		const history = seriesHistory();
+		const pages: Array<WeakRef<object>> = [];
+		for (let tick = 0; tick < 3; tick++) {
+			const page = {text: `page ${tick}`};
+			pages.push(new WeakRef(page));
+			history.append({ts: tick * 1000, series: [{name: 'requests_total', labels: {}, value: tick}]}, page);
+		}
+		await new Promise((resolve) => setImmediate(resolve));
+		gc();
+		expect(pages.map((page) => page.deref() !== undefined)).toEqual([false, false, true]);
+		expect(history.since(0)).toHaveLength(3);
 	});
 });
