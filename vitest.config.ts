@@ -14,6 +14,8 @@ export default defineConfig({
 	],
 	test: {
 		include: ['test/**/*.test.{ts,tsx}'],
+		// One temporary folder for the run, removed at its end: see the file.
+		globalSetup: ['test/helpers/temp-root.ts'],
 		testTimeout: 30_000,
 		hookTimeout: 60_000,
 		// Tests start real processes and servers; two cores are all a machine here has.
