@@ -126,10 +126,11 @@ const METRIC_TYPES = new Set(['counter', 'gauge', 'histogram', 'summary', 'untyp
  */
 type SampleLine = {nameStart: number; nameEnd: number; labels: number[]; bounds: number; seriesEnd: number; valueStart: number; valueEnd: number};
 
-/** A line's place in a message: its number and its text, cut short. */
-const quoteLine = (text: string, start: number, end: number, number: number): string => {
+/** A message about a line, with the line cut short and control characters written as escapes, never sent to a terminal raw. */
+const malformed = (problem: string, text: string, start: number, end: number, number: number): string => {
 	const shown = end - start > 120 ? `${text.slice(start, start + 120)}…` : text.slice(start, end);
-	return `line ${number}: ${JSON.stringify(shown)}`;
+	const reason = `malformed exposition: ${problem} in line ${number}: ${shown}`;
+	return reason.replace(/[\u0000-\u001f\u007f-\u009f]/g, (code) => `\\x${code.charCodeAt(0).toString(16).padStart(2, '0')}`);
 };
 
 /**
@@ -185,7 +186,7 @@ const readSample = (text: string, start: number, end: number, into: SampleLine):
 	while (at < end && !isBlank(text.charCodeAt(at)) && text.charCodeAt(at) !== BRACE_OPEN) at++;
 	into.valueEnd = at;
 	if (at === into.valueStart) return 'expected a value after the metric';
-	if (!isFloat(text, into.valueStart, at)) return `${text.slice(into.nameStart, into.nameEnd)} has value ${JSON.stringify(text.slice(into.valueStart, at))}`;
+	if (!isFloat(text, into.valueStart, at)) return `${text.slice(into.nameStart, into.nameEnd)} has value "${text.slice(into.valueStart, at)}"`;
 	at = skipBlanks(text, at, end);
 	if (at < end) {
 		const timestamp = at;
@@ -322,7 +323,7 @@ export const parseExposition = (text: string): ParsedExposition => {
 		if (first < end) {
 			const comment = text.charCodeAt(first) === HASH;
 			const problem = comment ? readComment(text, first, end) : readSample(text, start, end, line);
-			if (problem !== undefined) return {ok: false, reason: `malformed exposition: ${problem}, ${quoteLine(text, start, end, number)}`};
+			if (problem !== undefined) return {ok: false, reason: malformed(problem, text, start, end, number)};
 			if (!comment) {
 				// A family's lines come together: its name is sliced once, not once a line.
 				if (line.nameEnd - line.nameStart !== previousName.length || !text.startsWith(previousName, line.nameStart)) {

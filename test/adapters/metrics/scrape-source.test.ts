@@ -144,7 +144,7 @@ describe('scrape source: gauges and bad answers', () => {
 		const gauge = setup({metric: 'up', aggregate: 'gauge'});
 		const reading = await gauge.read('up{job="x" 1\n', 0);
 		expect(reading.value).toBeNull();
-		expect(reading.reason).toBe('malformed exposition: expected a label name or "}", line 1: "up{job=\\"x\\" 1"');
+		expect(reading.reason).toBe('malformed exposition: expected a label name or "}" in line 1: up{job="x" 1');
 		expect((await gauge.read('up one\n', 1)).reason).toMatch(/malformed exposition: up has value "one"/);
 	});
 
