@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {describe, expect, it} from 'vitest';
-import {alive} from '../helpers/processes.js';
+import {alive, endsWithTest} from '../helpers/processes.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const cli = path.join(repo, 'dist/cli/main.js');
@@ -89,7 +89,7 @@ describe('greenlight run without a terminal', () => {
 	it('kill -TERM of greenlight kills the whole process tree of the running step', async () => {
 		const cwd = tempDir();
 		const pidsFile = path.join(cwd, 'pids.json');
-		const child = spawn(process.execPath, [cli, 'run', path.join(fixtures, 'cli/tree.json'), '--yes', '--json', '--var', `pids=${pidsFile}`], {cwd, stdio: ['ignore', 'pipe', 'pipe']});
+		const child = endsWithTest(spawn(process.execPath, [cli, 'run', path.join(fixtures, 'cli/tree.json'), '--yes', '--json', '--var', `pids=${pidsFile}`], {cwd, stdio: ['ignore', 'pipe', 'pipe']}));
 		let stdout = '';
 		child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
 		const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

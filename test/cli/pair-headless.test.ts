@@ -9,6 +9,7 @@ import {readJournal} from '../../source/adapters/journal.js';
 import {connectPair} from '../../source/adapters/pair-channel.js';
 import type {EngineEvent} from '../../source/engine/events.js';
 import {builtModule} from '../helpers/built-module.js';
+import {endsWithTest} from '../helpers/processes.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const cli = path.join(repo, 'dist/cli/main.js');
@@ -35,7 +36,7 @@ const confirmationsOf = (session: string, phase: string) =>
 
 /** A driver run with --yes that confirms what it may alone, then waits for the pair. */
 const startDriver = (cwd: string, session: string, target?: string) => {
-	const driver = spawn(process.execPath, [cli, 'run', fixture, '--yes', '--json', '--session', session, '--operator', 'alice', ...(target ? ['--target', target] : [])], {cwd, stdio: 'ignore'});
+	const driver = endsWithTest(spawn(process.execPath, [cli, 'run', fixture, '--yes', '--json', '--session', session, '--operator', 'alice', ...(target ? ['--target', target] : [])], {cwd, stdio: 'ignore'}));
 	const exited = new Promise<number | null>((resolve) => driver.on('exit', resolve));
 	return {driver, exited};
 };

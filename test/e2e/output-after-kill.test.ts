@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {afterAll, describe, expect, it} from 'vitest';
+import {endsWithTest} from '../helpers/processes.js';
 import {readJournal} from '../../source/adapters/journal.js';
 import {checkStepLogs} from '../../source/adapters/step-output.js';
 import type {EngineEvent} from '../../source/engine/events.js';
@@ -40,7 +41,7 @@ describe('step logs across kill -9 and resume', () => {
 	it('given greenlight killed while the log grows, then the log holds every line up to the kill, resume treats the step as outcome unknown, and a re-run completes it', async () => {
 		const session = path.join(scratch, 'session');
 		const log = path.join(session, 'logs', 'out.lines.log');
-		const victim = spawn(process.execPath, [cli, 'run', runbook, '--yes', '--json', '--session', session], {cwd: scratch, stdio: 'ignore'});
+		const victim = endsWithTest(spawn(process.execPath, [cli, 'run', runbook, '--yes', '--json', '--session', session], {cwd: scratch, stdio: 'ignore'}));
 		const exited = new Promise((resolve) => victim.on('exit', resolve));
 		// The marker: a megabyte of the log written (about 150,000 lines), with the step still running.
 		while (sizeOf(log) < 1024 * 1024 && victim.exitCode === null) await sleep(10);

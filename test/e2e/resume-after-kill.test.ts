@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {describe, expect, it} from 'vitest';
+import {endsWithTest} from '../helpers/processes.js';
 import {readJournal} from '../../source/adapters/journal.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -37,10 +38,12 @@ describe('crash safety: kill -9 at random moments, then resume', () => {
 			const cwd = mkdtempSync(path.join(os.tmpdir(), 'gl-kill-'));
 			const session = path.join(cwd, 'session');
 			const effects = path.join(cwd, 'effects.log');
-			const victim = spawn(process.execPath, [cli, 'run', runbook, '--yes', '--json', '--session', session, '--var', `effects=${effects}`], {
-				cwd,
-				stdio: 'ignore',
-			});
+			const victim = endsWithTest(
+				spawn(process.execPath, [cli, 'run', runbook, '--yes', '--json', '--session', session, '--var', `effects=${effects}`], {
+					cwd,
+					stdio: 'ignore',
+				}),
+			);
 			const exited = new Promise((resolve) => victim.on('exit', resolve));
 			// Kill at a random point of the run: after a random number of journal lines, plus a random moment.
 			const journalFile = path.join(session, 'journal.ndjson');
