@@ -1,4 +1,4 @@
-import {chmodSync, mkdtempSync, rmSync} from 'node:fs';
+import {chmodSync, mkdtempSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
@@ -20,8 +20,8 @@ export const builtModule = (sourcePath: string): Promise<string> => {
 	if (known) return known;
 	if (!dir) {
 		const made = mkdtempSync(path.join(os.tmpdir(), 'greenlight-built-'));
+		// Readable by another Unix user; removed with the test run's temporary folder (temp-root.ts).
 		chmodSync(made, 0o755);
-		process.once('exit', () => rmSync(made, {recursive: true, force: true}));
 		dir = made;
 	}
 	const outfile = path.join(dir, `${path.basename(source, path.extname(source))}-${built.size}.mjs`);

@@ -16,10 +16,9 @@ export type ParsedExposition = {ok: true; exposition: Exposition} | {ok: false; 
 /** "+Inf", "-Inf", "NaN" and plain numbers, as the exposition format and the Prometheus API write them. */
 export const parseSampleValue = (text: string): number => {
 	const trimmed = text.trim();
-	if (/^\+?Inf$/i.test(trimmed)) return Number.POSITIVE_INFINITY;
-	if (/^-Inf$/i.test(trimmed)) return Number.NEGATIVE_INFINITY;
-	if (/^NaN$/i.test(trimmed)) return Number.NaN;
-	return trimmed === '' ? Number.NaN : Number(trimmed);
+	const number = trimmed === '' ? Number.NaN : Number(trimmed);
+	if (!Number.isNaN(number) || !/^[+-]?inf(inity)?$/i.test(trimmed)) return number;
+	return trimmed.startsWith('-') ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
 };
 
 const SPACE = 32;
@@ -261,13 +260,6 @@ const identityOf = (text: string, line: SampleLine): string => {
 	return order.length > 0 ? `${key}}` : key;
 };
 
-/** A value the grammar has passed: a decimal, or Inf/Infinity with a sign, or NaN. */
-const valueOf = (text: string): number => {
-	const number = Number(text);
-	if (!Number.isNaN(number) || lowerIs(text, 0, text.length, 'nan')) return number;
-	return text.charCodeAt(0) === 45 ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
-};
-
 /** A name or label as the sample means it: a quoted one unquoted. */
 const nameAt = (text: string, start: number, end: number): string => {
 	const raw = text.slice(start, end);
@@ -301,7 +293,7 @@ const sampleFrom = (text: string, line: SampleLine, name: string): ExposedSeries
 		series = {key: owned(identityOf(text, line)), labels};
 		seriesByText.set(owned(writtenAs), series);
 	}
-	return {name, labels: series.labels, value: valueOf(text.slice(line.valueStart, line.valueEnd)), key: series.key};
+	return {name, labels: series.labels, value: parseSampleValue(text.slice(line.valueStart, line.valueEnd)), key: series.key};
 };
 
 /**

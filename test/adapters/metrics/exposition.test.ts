@@ -1,8 +1,7 @@
-import v8 from 'node:v8';
-import {runInNewContext} from 'node:vm';
 import {Counter, Gauge, Histogram, Registry, Summary} from 'prom-client';
 import {describe, expect, it} from 'vitest';
 import {parseExposition, seriesIdentity, type Exposition} from '../../../source/adapters/metrics/exposition.js';
+import {collector} from '../../helpers/collector.js';
 
 const parsed = (text: string): Exposition => {
 	const result = parseExposition(text);
@@ -236,9 +235,3 @@ describe('exposition: memory', () => {
 		expect(grownMb).toBeLessThan(10);
 	});
 });
-
-/** V8's collector, so a test can ask what is still reachable. */
-const collector = (): (() => void) => {
-	v8.setFlagsFromString('--expose-gc');
-	return runInNewContext('gc') as () => void;
-};

@@ -1,8 +1,7 @@
-import v8 from 'node:v8';
-import {runInNewContext} from 'node:vm';
 import {describe, expect, it} from 'vitest';
 import type {ExposedSeries} from '../../../source/adapters/metrics/exposition.js';
 import {seriesHistory, seriesIncreases} from '../../../source/adapters/metrics/scrape-source.js';
+import {collector} from '../../helpers/collector.js';
 
 /** A small deterministic generator, so a failure names the seed that found it. */
 const random = (seed: number) => {
@@ -52,8 +51,7 @@ describe('scrape history: increases from running totals', () => {
 
 describe('scrape history: memory', () => {
 	it('given scrapes appended, then only the newest keeps what it was read from', async () => {
-		v8.setFlagsFromString('--expose-gc');
-		const gc = runInNewContext('gc') as () => void;
+		const gc = collector();
 		const history = seriesHistory();
 		const pages: Array<WeakRef<object>> = [];
 		for (let tick = 0; tick < 3; tick++) {
