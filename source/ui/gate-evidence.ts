@@ -140,29 +140,35 @@ export const plotGateChart = (input: ChartInput, plot: Plot = asciichart.plot): 
 	return lines.slice(0, input.height).map(mergeColourRuns);
 };
 
-const SGR = /\u001B\[(\d+)m/g;
-const RESET = '0';
+const ESCAPE = '\u001B[';
+const RESET_CODE = `${ESCAPE}0m`;
 
 /**
  * asciichart wraps every cell in its colour and a reset. Where the next cell has the same colour,
  * the reset and the repeated colour are dropped: the line looks the same with a code per run of a
  * colour instead of two per cell, far less for Ink to parse on every frame and for the terminal to draw.
+ * The colour codes (ESC [ digits m) are found by indexOf, not a regular expression: a chart line holds
+ * dozens, and each match of an expression is an array of its own.
  */
 export const mergeColourRuns = (line: string): string => {
 	let merged = '';
 	let open: string | undefined;
 	let last = 0;
-	for (const match of line.matchAll(SGR)) {
-		const code = match[1]!;
-		const between = line.slice(last, match.index);
-		last = match.index + match[0].length;
+	for (let at = line.indexOf(ESCAPE); at !== -1; at = line.indexOf(ESCAPE, at + 1)) {
+		let end = at + ESCAPE.length;
+		while (end < line.length && line.charCodeAt(end) >= 0x30 && line.charCodeAt(end) <= 0x39) end++;
+		if (end === at + ESCAPE.length || line.charCodeAt(end) !== 0x6d /* m */) continue;
+		const code = line.slice(at + ESCAPE.length, end);
+		const between = line.slice(last, at);
+		last = end + 1;
 		// A reset straight before the colour that was open: keep the colour open instead.
-		if (between === '' && code === open && merged.endsWith(`\u001B[${RESET}m`)) {
-			merged = merged.slice(0, -`\u001B[${RESET}m`.length);
-			continue;
+		if (between === '' && code === open && merged.endsWith(RESET_CODE)) {
+			merged = merged.slice(0, -RESET_CODE.length);
+		} else {
+			merged += between + line.slice(at, last);
+			if (code !== '0') open = code;
 		}
-		merged += between + match[0];
-		open = code === RESET ? open : code;
+		at = last - 1;
 	}
 	return merged + line.slice(last);
 };

@@ -1,6 +1,6 @@
-import {ansiCodesToString, diffAnsiCodes, styledCharsFromTokens, tokenize, type AnsiCode} from '@alcalzone/ansi-tokenize';
+import {ansiCodesToString, diffAnsiCodes, reduceAnsiCodesIncremental, styledCharsFromTokens, tokenize, type AnsiCode} from '@alcalzone/ansi-tokenize';
 import sliceAnsi from 'slice-ansi';
-import stringWidth from './string-width.js';
+import stringWidth, {isNarrow} from './string-width.js';
 
 // Ink's Output (ink/build/output.js, ink 6.8), the step that turns a frame's writes into the text
 // drawn on the terminal, with one change: what it works out is kept from frame to frame. Ink builds
@@ -94,9 +94,12 @@ const cellsOf = (line: string): Cell[] => {
 
 type Piece = {x: number; line: string};
 
+/** A cell's styles and their codes as one string: all that the escapes between two cells depend on. */
+type Styled = {readonly key: string; readonly styles: AnsiCode[]};
+
 /** The escapes that take the terminal from one cell's styles to the next's, by their keys: a screen has few such steps. */
 const steps = new FrameCache<string>();
-const stepBetween = (from: Cell, to: Cell): string => {
+const stepBetween = (from: Styled, to: Styled): string => {
 	const key = `${from.key}\u0000${to.key}`;
 	let step = steps.get(key);
 	if (step === undefined) {
@@ -104,6 +107,133 @@ const stepBetween = (from: Cell, to: Cell): string => {
 		steps.set(key, step);
 	}
 	return step;
+};
+
+/**
+ * A written line as a row prints it: its characters with the escapes between its own cells, the
+ * styles of its first and last cell (the escapes at its two ends depend on its neighbours), and the
+ * columns it takes. Made straight from the line's tokens, as styledCharsFromTokens reads them,
+ * without a cell object per character.
+ */
+type Run = {text: string; first: Styled; last: Styled; columns: number};
+const runs = new FrameCache<Run | null>();
+
+/** ansi-tokenize's reading of one colour or style sequence, by its text: a screen uses a handful. */
+const styleTokens = new FrameCache<AnsiCode[] | null>();
+const tokensOfStyle = (sequence: string): AnsiCode[] | null => {
+	let codes = styleTokens.get(sequence);
+	if (codes === undefined) {
+		const tokens = tokenize(sequence);
+		codes = tokens.every((token) => token.type === 'ansi') ? (tokens as AnsiCode[]) : null;
+		styleTokens.set(sequence, codes);
+	}
+	return codes;
+};
+
+/** Builds a run cell by cell: the styles each character is drawn with, the escapes where they change. */
+class RunBuilder {
+	private codes: AnsiCode[] = [];
+	private current: Styled | undefined;
+	private first: Styled | undefined;
+	private previous: Styled | undefined;
+	private text = '';
+	private columns = 0;
+
+	style(tokens: AnsiCode[]): void {
+		this.codes = reduceAnsiCodesIncremental(this.codes, tokens);
+		this.current = undefined;
+	}
+
+	character(value: string, width: number): void {
+		if (this.current === undefined) {
+			let key = '';
+			for (let index = 0; index < this.codes.length; index++) key += this.codes[index]!.code;
+			this.current = {key, styles: this.codes};
+		}
+		if (this.previous === undefined) this.first = this.current;
+		else if (this.previous.key !== this.current.key) this.text += stepBetween(this.previous, this.current);
+		this.text += value;
+		this.columns += width;
+		this.previous = this.current;
+	}
+
+	done(): Run | null {
+		return this.first && this.previous ? {text: this.text, first: this.first, last: this.previous, columns: this.columns} : null;
+	}
+}
+
+/**
+ * A line of narrow characters (string-width.ts: one column, a grapheme each) and colour or style
+ * sequences (ESC [ digits and ; m), read without ansi-tokenize's tokens: it splits the whole line into
+ * graphemes, about half a microsecond a character, and a chart's lines change every second. The
+ * sequences themselves are still read by ansi-tokenize. Undefined for any other line.
+ */
+const quickRun = (line: string): Run | null | undefined => {
+	const run = new RunBuilder();
+	for (let index = 0; index < line.length; index++) {
+		const code = line.charCodeAt(index);
+		if (code === 0x1b) {
+			if (line.charCodeAt(index + 1) !== 0x5b) return undefined;
+			let end = index + 2;
+			for (let next = line.charCodeAt(end); (next >= 0x30 && next <= 0x39) || next === 0x3b; next = line.charCodeAt(end)) end++;
+			if (line.charCodeAt(end) !== 0x6d) return undefined;
+			const tokens = tokensOfStyle(line.slice(index, end + 1));
+			if (tokens === null) return undefined;
+			run.style(tokens);
+			index = end;
+			continue;
+		}
+		if (!isNarrow(code)) return undefined;
+		run.character(line[index]!, 1);
+	}
+	return run.done();
+};
+
+const runOf = (line: string): Run | null => {
+	let run = runs.get(line);
+	if (run !== undefined) return run;
+	run = quickRun(line);
+	if (run === undefined) {
+		const builder = new RunBuilder();
+		for (const token of tokenize(line)) {
+			if (token.type === 'ansi') builder.style([token]);
+			else builder.character(token.value, Math.max(1, widthOf(token.value)));
+		}
+		run = builder.done();
+	}
+	runs.set(line, run);
+	return run;
+};
+
+/**
+ * The usual row: pieces side by side, left to right, none over another. Its text is the grid's
+ * (below) without building the grid: the blanks between pieces, each piece's run, the escapes where
+ * two meet. The blanks after the last piece are left out, as trimEnd would drop them. Undefined for
+ * any other row (a piece left of the row's start, or over one written before it).
+ */
+const rowOfRuns = (width: number, pieces: readonly Piece[]): string | undefined => {
+	let text = '';
+	let previous: Styled = BLANK;
+	let cursor = 0;
+	for (let index = 0; index < pieces.length; index++) {
+		const {x, line} = pieces[index]!;
+		const run = runOf(line);
+		if (run === null) continue;
+		if (x < cursor) return undefined;
+		// Cells past the row's end that no piece wrote are holes, which print nothing.
+		const blanks = Math.min(x, width) - cursor;
+		if (blanks > 0) {
+			if (previous.key !== '') text += stepBetween(previous, BLANK);
+			text += ' '.repeat(blanks);
+			previous = BLANK;
+		}
+		if (run.first.key !== previous.key) text += stepBetween(previous, run.first);
+		text += run.text;
+		previous = run.last;
+		cursor = x + run.columns;
+	}
+	if (previous.key !== '') text += stepBetween(previous, BLANK);
+	return text.trimEnd();
 };
 
 /**
@@ -215,12 +345,12 @@ export default class Output {
 			const key = `${this.width}\u0000${written.map((piece) => `${piece.x}\u0001${piece.line}`).join('\u0002')}`;
 			let text = rows.get(key);
 			if (text === undefined) {
-				text = renderRow(this.width, written);
+				text = rowOfRuns(this.width, written) ?? renderRow(this.width, written);
 				rows.set(key, text);
 			}
 			return text;
 		});
-		for (const cache of [widths, styledLines, rows, steps]) cache.nextFrame();
+		for (const cache of [widths, styledLines, runs, styleTokens, rows, steps]) cache.nextFrame();
 		return {output: output.join('\n'), height: this.height};
 	}
 }

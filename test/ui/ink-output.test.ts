@@ -3,6 +3,7 @@ import path from 'node:path';
 import {pathToFileURL} from 'node:url';
 import {beforeAll, describe, expect, test} from 'vitest';
 import Output from '../../source/ui/ink-output.js';
+import stringWidth, {isNarrow} from '../../source/ui/string-width.js';
 
 // greenlight's Output stands in for Ink's own in every frame, so it must draw exactly what Ink's
 // draws: the same writes, clips and transformers give the same text, frame after frame, including
@@ -82,6 +83,50 @@ describe("greenlight's Output against Ink's", () => {
 			// The first time builds every row, the second reuses what the first made.
 			expect(draw(Output, width, height, writes), `frame ${frame}`).toEqual(expected);
 			expect(draw(Output, width, height, writes), `frame ${frame} again`).toEqual(expected);
+		}
+	});
+
+	test('rows of pieces side by side, as a checklist draws them: gaps, adjacent styles, past the edge, 300 random frames', () => {
+		const next = random(7);
+		const pick = <T,>(list: readonly T[]): T => list[Math.floor(next() * list.length)]!;
+		for (let frame = 0; frame < 300; frame++) {
+			const width = 10 + Math.floor(next() * 50);
+			const height = 1 + Math.floor(next() * 6);
+			const rows = Array.from({length: height}, () => {
+				const pieces: Array<{x: number; text: string}> = [];
+				let x = Math.floor(next() * 4);
+				while (x < width + 4 && pieces.length < 6) {
+					const text = Array.from({length: 1 + Math.floor(next() * 3)}, () => pick(colours)(pick(words))).join(next() < 0.3 ? chalk.dim('·') : '');
+					pieces.push({x, text});
+					// Next to it, after a gap, or (now and then) over its end.
+					x += stringWidth(text) + Math.floor(next() * 3) * Math.floor(next() * 4) - (next() < 0.1 ? 2 : 0);
+				}
+				return pieces;
+			});
+			const writes: Writes = (output) => rows.forEach((pieces, y) => pieces.forEach(({x, text}) => output.write(x, y, text, {transformers: []})));
+			const expected = draw(InksOutput, width, height, writes);
+			expect(draw(Output, width, height, writes), `frame ${frame}`).toEqual(expected);
+			expect(draw(Output, width, height, writes), `frame ${frame} again`).toEqual(expected);
+		}
+	});
+
+	test('every narrow character, and escapes of every kind among them, read as Ink reads them', () => {
+		const narrow = Array.from({length: 0x10000}, (_, codePoint) => codePoint).filter(isNarrow).map((codePoint) => String.fromCodePoint(codePoint));
+		const escapes = ['\u001b[1;31m', '\u001b[38;5;208m', '\u001b[38;2;10;20;30m', '\u001b[m', '\u001b[0m', '\u001b[22m', '\u001b[2K', '\u001b[', '\u001b[12', '\u001b]8;;https://x\u0007', '\u001b7', '\u009b31m', 'e\u0301', '日本'];
+		const lines: string[] = [];
+		for (let at = 0; at < narrow.length; at += 40) {
+			const chunk = narrow.slice(at, at + 40);
+			lines.push(`${chalk.green(chunk.slice(0, 20).join(''))}${chunk.slice(20).join('')}`, chunk.map((character, index) => (index % 7 === 0 ? chalk.bold(character) : character)).join(''));
+		}
+		for (const escape of escapes) lines.push(`ab${escape}cd`, `${chalk.red(`x${escape}y`)}z`, `${escape}${chalk.inverse('─┼')}${escape}`);
+		for (const [index, line] of lines.entries()) {
+			const writes: Writes = (output) => {
+				output.write(0, 0, line, {transformers: []});
+				output.write(3, 1, `${chalk.dim('│')}${line}`, {transformers: []});
+				// A piece just after it: drawn in the right column only if the line's width was read right.
+				output.write(4 + stringWidth(line) + 1, 1, chalk.red('|'), {transformers: []});
+			};
+			expect(draw(Output, 90, 2, writes), `line ${index}: ${JSON.stringify(line)}`).toEqual(draw(InksOutput, 90, 2, writes));
 		}
 	});
 
