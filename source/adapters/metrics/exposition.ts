@@ -335,7 +335,9 @@ export const parseExposition = (text: string): ParsedExposition => {
 		series = [];
 		const seen = new Set<string>();
 		// A quoted name is indexed with its quotes.
-		for (const start of lines.get(name) ?? lines.get(quote(name)) ?? []) {
+		const starts = lines.get(name) ?? lines.get(quote(name)) ?? [];
+		for (let index = 0; index < starts.length; index++) {
+			const start = starts[index]!;
 			const newline = text.indexOf('\n', start);
 			readSample(text, start, newline === -1 ? text.length : newline, line);
 			const sample = sampleFrom(text, line, name);
@@ -351,8 +353,11 @@ export const parseExposition = (text: string): ParsedExposition => {
 };
 
 /** True when the series carries every wanted label with exactly that value. */
-export const hasLabels = (series: ExposedSeries, wanted: Readonly<Record<string, string>> | undefined): boolean =>
-	Object.entries(wanted ?? {}).every(([name, value]) => series.labels[name] === value);
+export const hasLabels = (series: ExposedSeries, wanted: Readonly<Record<string, string>> | undefined): boolean => {
+	// Asked of every series read, every second: a loop over the keys, without an array of entries each time.
+	for (const name in wanted) if (Object.hasOwn(wanted, name) && series.labels[name] !== wanted[name]) return false;
+	return true;
+};
 
 /** A series' identity: the key its scrape gave it, or the same form made from its labels. */
 export const seriesIdentity = (series: ExposedSeries): string => {

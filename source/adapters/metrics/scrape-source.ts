@@ -74,9 +74,10 @@ const bucketBound = (le: string): number => {
 };
 
 /** Cumulative histogram buckets, summed across series by `le`. */
-export const bucketsByLe = (entries: Iterable<{series: ExposedSeries; increase: number}>): Bucket[] => {
+export const bucketsByLe = (entries: ReadonlyArray<{series: ExposedSeries; increase: number}>): Bucket[] => {
 	const byBound = new Map<number, number>();
-	for (const {series, increase} of entries) {
+	for (let index = 0; index < entries.length; index++) {
+		const {series, increase} = entries[index]!;
 		const le = series.labels.le;
 		if (le === undefined) continue;
 		const bound = bucketBound(le);
@@ -125,7 +126,9 @@ export const seriesHistory = () => {
 				return 0;
 			}
 			track.total += series.value >= track.value ? series.value - track.value : series.value;
-			Object.assign(track, {lastSeq: seq, value: series.value, series});
+			track.lastSeq = seq;
+			track.value = series.value;
+			track.series = series;
 			return track.total;
 		});
 		const kept: KeptScrape = {...scrape, seq, keys, totals};
@@ -133,11 +136,17 @@ export const seriesHistory = () => {
 		return kept;
 	};
 
+	// Loops here and below are indexed or forEach: this runs every second for every source, and
+	// until V8 optimises it, each step of a for…of makes an object (most of a watch's garbage).
 	const trim = (since: number) => {
-		const first = scrapes.findIndex((scrape) => scrape.ts >= since);
-		scrapes = scrapes.slice(first === -1 ? scrapes.length : first).slice(-HISTORY_LIMIT);
+		let first = scrapes.findIndex((scrape) => scrape.ts >= since);
+		if (first === -1) first = scrapes.length;
+		first = Math.max(first, scrapes.length - HISTORY_LIMIT);
+		if (first > 0) scrapes = scrapes.slice(first);
 		const oldest = scrapes[0]?.seq ?? seq + 1;
-		for (const [key, track] of tracks) if (track.lastSeq < oldest) tracks.delete(key);
+		tracks.forEach((track, key) => {
+			if (track.lastSeq < oldest) tracks.delete(key);
+		});
 	};
 
 	/** Where a series that is not in the window's first scrape first shows within the window. */
@@ -154,20 +163,27 @@ export const seriesHistory = () => {
 	const increasesFrom = (first: KeptScrape): Increases => {
 		const last = scrapes.at(-1)!;
 		if (summed?.first === first && summed.last === last) return summed.increases;
-		if (start?.scrape !== first) start = {scrape: first, at: new Map(first.keys.map((key, index) => [key, index]))};
-		const increases: Increases = new Map();
-		for (const [key, track] of tracks) {
-			if (track.lastSeq < first.seq) continue;
-			const index = start.at.get(key);
-			// In the first scrape: what it added since. Created later: counted from zero, as Prometheus does.
-			const from =
-				index !== undefined
-					? {value: 0, total: first.totals[index]!}
-					: track.firstSeq > first.seq
-						? {value: track.firstValue, total: 0}
-						: firstWithin(key, first.seq);
-			if (from) increases.set(key, {series: track.series, increase: from.value + track.total - from.total});
+		if (start?.scrape !== first) {
+			const at = new Map<string, number>();
+			for (let index = 0; index < first.keys.length; index++) at.set(first.keys[index]!, index);
+			start = {scrape: first, at};
 		}
+		const increases: Increases = new Map();
+		const at = start.at;
+		tracks.forEach((track, key) => {
+			if (track.lastSeq < first.seq) return;
+			const index = at.get(key);
+			// In the first scrape: what it added since. Created later: counted from zero, as Prometheus does.
+			let increase: number;
+			if (index !== undefined) increase = track.total - first.totals[index]!;
+			else if (track.firstSeq > first.seq) increase = track.firstValue + track.total;
+			else {
+				const from = firstWithin(key, first.seq);
+				if (!from) return;
+				increase = from.value + track.total - from.total;
+			}
+			increases.set(key, {series: track.series, increase});
+		});
 		summed = {first, last, increases};
 		return increases;
 	};
