@@ -164,9 +164,10 @@ class RunBuilder {
 
 /**
  * A line of narrow characters (string-width.ts: one column, a grapheme each) and colour or style
- * sequences (ESC [ digits and ; m), read without ansi-tokenize's tokens: it splits the whole line into
- * graphemes, about half a microsecond a character, and a chart's lines change every second. The
- * sequences themselves are still read by ansi-tokenize. Undefined for any other line.
+ * sequences (ESC [ digits and ; m), read without ansi-tokenize's tokens: it makes a grapheme segment
+ * and a token object for every character, and a chart's lines change every second (most of what drawing
+ * the changed rows allocated). The sequences themselves are still read by ansi-tokenize.
+ * Undefined for any other line.
  */
 const quickRun = (line: string): Run | null | undefined => {
 	const run = new RunBuilder();

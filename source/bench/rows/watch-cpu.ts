@@ -3,10 +3,13 @@ import type {AddressInfo} from 'node:net';
 import type {RunbookInput} from '../../runbook/schema.js';
 import {inGreenlight, type BenchContext, type BenchRow} from '../bench-context.js';
 import {figure, judgeRow} from '../figures.js';
-import {CPU_WINDOWS, cpuShares} from '../process-stats.js';
+import {performance} from 'node:perf_hooks';
+import {CPU_WINDOWS, cpuMs, cpuShares} from '../process-stats.js';
 
 // A watch of 4 metrics sampled every second from a scrape source on a local endpoint (served by
-// the bench, so its work is not counted): greenlight's CPU use once the first samples are in.
+// the bench, so its work is not counted): greenlight's CPU use once the first samples are in, and
+// the same watch's average from its first frame on screen, its warm-up included (the first seconds
+// cost the most: V8 compiles the code that draws and reads once a second).
 
 const TITLE = 'Watch four metrics';
 const WINDOW_MS = 4000;
@@ -79,17 +82,27 @@ const watchRunbook = (url: string): RunbookInput => {
 
 export const measureWatchCpu = async (context: BenchContext) => {
 	const endpoint = await startExposition();
-	const shares = await inGreenlight(context, watchRunbook(endpoint.url), async (pane) => {
-		// Measured once every gate has a verdict: the watch is in its steady state from then on.
+	const {shares, fromFirstFrame} = await inGreenlight(context, watchRunbook(endpoint.url), async (pane) => {
+		await pane.waitFor((screen) => screen.includes(TITLE), {timeoutMs: 60_000, pollMs: 50});
+		const atFrame = {cpu: cpuMs(pane.pid), wall: performance.now()};
+		// The windows start once every gate has a verdict: the watch is in its steady state from then on.
 		await pane.waitFor((screen) => (screen.match(/✓ pass/g) ?? []).length >= 4, {timeoutMs: 60_000, pollMs: 100});
-		return cpuShares(pane.pid, context.runs ?? CPU_WINDOWS, WINDOW_MS);
+		const windows = await cpuShares(pane.pid, context.runs ?? CPU_WINDOWS, WINDOW_MS);
+		return {shares: windows, fromFirstFrame: ((cpuMs(pane.pid) - atFrame.cpu) / (performance.now() - atFrame.wall)) * 100};
 	}).finally(() => endpoint.server.close());
+	const target = {kind: 'value', max: 3, unit: '% of a core'} as const;
 	return [
 		judgeRow({
 			id: 'watch-cpu',
 			what: 'a watch of 4 metrics sampled every second (scrape source, local endpoint)',
 			greenlight: figure(shares, '% of a core'),
-			target: {kind: 'value', max: 3, unit: '% of a core'},
+			target,
+		}),
+		judgeRow({
+			id: 'watch-cpu-from-start',
+			what: 'the same watch from its first frame, warm-up included (one average)',
+			greenlight: figure([fromFirstFrame], '% of a core'),
+			target,
 		}),
 	];
 };
