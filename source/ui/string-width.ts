@@ -41,11 +41,17 @@ const NARROW: ReadonlyArray<readonly [number, number]> = [
 	[0x2800, 0x28ff], // braille: the spinner
 ];
 
+/** The table as first, last, first, last…: read by index, as the first frame reads it before V8 optimises anything. */
+const BOUNDS: readonly number[] = NARROW.flat();
+
 /** Whether a code point is in the table above: one column, and a grapheme of its own. */
 export const isNarrow = (codePoint: number): boolean => {
-	for (const [first, last] of NARROW) {
-		if (codePoint < first) return false;
-		if (codePoint <= last) return true;
+	// Asked for every character drawn, mostly before V8 optimises it: ASCII first, then the table by
+	// index (a for…of destructuring each range was the function most sampled in the first frame's commit).
+	if (codePoint >= 0x20 && codePoint <= 0x7e) return true;
+	for (let index = 0; index < BOUNDS.length; index += 2) {
+		if (codePoint < BOUNDS[index]!) return false;
+		if (codePoint <= BOUNDS[index + 1]!) return true;
 	}
 	return false;
 };
