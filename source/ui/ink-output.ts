@@ -62,6 +62,13 @@ const widestLine = (text: string): number => {
 	return widest;
 };
 
+/** Styles' codes as one string: two cells need no escape between them when their keys are equal. */
+const keyOf = (styles: readonly AnsiCode[]): string => {
+	let key = '';
+	for (let index = 0; index < styles.length; index++) key += styles[index]!.code;
+	return key;
+};
+
 /**
  * A cell of the frame: a character, its styles and their codes as one string, and the columns it
  * takes. Every cell is made by this class, so the code that turns a row into text sees one shape
@@ -75,7 +82,7 @@ class Cell {
 		readonly styles: AnsiCode[],
 		key?: string,
 	) {
-		this.key = key ?? styles.map((style) => style.code).join('');
+		this.key = key ?? keyOf(styles);
 		this.width = Math.max(1, widthOf(value));
 	}
 }
@@ -145,11 +152,7 @@ class RunBuilder {
 	}
 
 	character(value: string, width: number): void {
-		if (this.current === undefined) {
-			let key = '';
-			for (let index = 0; index < this.codes.length; index++) key += this.codes[index]!.code;
-			this.current = {key, styles: this.codes};
-		}
+		this.current ??= {key: keyOf(this.codes), styles: this.codes};
 		if (this.previous === undefined) this.first = this.current;
 		else if (this.previous.key !== this.current.key) this.text += stepBetween(this.previous, this.current);
 		this.text += value;

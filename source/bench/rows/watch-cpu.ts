@@ -1,9 +1,9 @@
 import {createServer, type Server} from 'node:http';
 import type {AddressInfo} from 'node:net';
+import {performance} from 'node:perf_hooks';
 import type {RunbookInput} from '../../runbook/schema.js';
 import {inGreenlight, type BenchContext, type BenchRow} from '../bench-context.js';
 import {figure, judgeRow} from '../figures.js';
-import {performance} from 'node:perf_hooks';
 import {CPU_WINDOWS, cpuMs, cpuShares} from '../process-stats.js';
 
 // A watch of 4 metrics sampled every second from a scrape source on a local endpoint (served by
